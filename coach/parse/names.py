@@ -1,0 +1,193 @@
+"""Metric phrases: cleaning a fragment of prose into a metric name, and merging two spellings of one metric.
+
+"D7 retention" and "D7 retention rate", "MAU" and "monthly active users",
+"active listeners" and "monthly active listeners" are one node. The merge key
+drops articles, plurals and a trailing "rate", expands common metric
+abbreviations, and lets a name differ from another only by a time-window or
+aggregation qualifier ("monthly", "total", ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ABBREVIATIONS = {
+    "mau": "monthly active user",
+    "maus": "monthly active user",
+    "wau": "weekly active user",
+    "waus": "weekly active user",
+    "dau": "daily active user",
+    "daus": "daily active user",
+    "arr": "annual recurring revenue",
+    "mrr": "monthly recurring revenue",
+    "aov": "average order value",
+    "gmv": "gross merchandise value",
+    "ctr": "click through rate",
+    "ltv": "lifetime value",
+    "clv": "customer lifetime value",
+    "cac": "customer acquisition cost",
+    "arpu": "average revenue per user",
+    "nps": "net promoter score",
+    "csat": "customer satisfaction",
+}
+_QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
+_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%"}
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|well|now|here|thus|hence|"
+    r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
+    r"which|that|whether|both|either|each|every|all|only|mostly|mainly|roughly|essentially|literally|"
+    r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"
+    r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
+    r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
+    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as)\b[\s,:]*)+",
+    re.I,
+)
+_POSSESSIVE_OWNER = re.compile(
+    r"^(?:(?:the|our|its|their|your)\s+)?(?:model|models|app|product|agent|assistant|bot|platform|company|"
+    r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
+)
+_TRAILING = re.compile(
+    r"(?:\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:etc|and so on|as well|too|itself|overall|alone)|[\s,.;:!?*_`'\"↑↓-]+)$",
+    re.I,
+)
+_NOT_A_METRIC = re.compile(
+    r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|one|ones|both|all|each|everything|something|"
+    r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
+    r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
+    r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
+    r"node|nodes|metric|metrics|number|numbers|it all)$",
+    re.I,
+)
+_PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
+
+
+def is_pronoun(phrase: str) -> bool:
+    return bool(_PRONOUN.match(phrase.strip()))
+
+
+def clean(phrase: str) -> str:
+    """A fragment of prose trimmed to the metric it names, or '' when nothing metric-like is left."""
+    text = " ".join(phrase.replace("\n", " ").split())
+    text = re.sub(r"^[^\w(]+", "", text)
+    text = re.sub(r"\*\*|__|`", "", text)
+    for _ in range(4):
+        before = text
+        text = _LEADING_FILLER.sub("", text).strip()
+        text = _POSSESSIVE_OWNER.sub("", text).strip()
+        text = _TRAILING.sub("", text).strip()
+        if text == before:
+            break
+    text = re.sub(r"\s*\([^)]*$", "", text).strip()
+    if not text or not re.search(r"[A-Za-z]", text) or _NOT_A_METRIC.match(text):
+        return ""
+    if len(text.split()) > 9 or len(text) > 80:
+        return ""
+    return text
+
+
+def _singular(word: str) -> str:
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(name: str) -> list[str]:
+    out: list[str] = []
+    for raw in _WORD.findall(name.lower()):
+        for part in re.split(r"-(?!\d)", raw) if not re.match(r"^(?:d|w|m)\d+", raw) else [raw]:
+            if not part:
+                continue
+            expanded = ABBREVIATIONS.get(part)
+            if expanded:
+                out.extend(expanded.split())
+            else:
+                out.append(_singular(part))
+    return out
+
+
+def key(name: str) -> tuple[str, ...]:
+    toks = [t for t in tokens(name) if t not in _DROP_TOKENS]
+    return tuple(toks) or tuple(tokens(name))
+
+
+def same_metric(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short or len(short) < 1:
+        return False
+    extra = list(long_)
+    for t in short:
+        if t in extra:
+            extra.remove(t)
+        else:
+            return False
+    return bool(extra) and all(t in _QUALIFIERS for t in extra) and short[-1] == long_[-1]
+
+
+@dataclass
+class NodeEntry:
+    name: str
+    key: tuple[str, ...]
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    alias_keys: set[tuple[str, ...]] = field(default_factory=set)
+
+
+class NodeBook:
+    """The metrics named so far, with every span where each was mentioned."""
+
+    def __init__(self) -> None:
+        self.entries: list[NodeEntry] = []
+        self._redirect: dict[int, NodeEntry] = {}
+
+    def resolve(self, entry: NodeEntry) -> NodeEntry:
+        while id(entry) in self._redirect:
+            entry = self._redirect[id(entry)]
+        return entry
+
+    def find(self, name: str) -> NodeEntry | None:
+        k = key(name)
+        for e in self.entries:
+            if k == e.key or k in e.alias_keys:
+                return e
+        for e in self.entries:
+            if same_metric(k, e.key) or any(same_metric(k, a) for a in e.alias_keys):
+                return e
+        return None
+
+    def add(self, name: str, span: tuple[int, int] | None = None) -> NodeEntry:
+        alias = None
+        m = re.match(r"^(.*?)\s*\(([^()]{1,30})\)\s*$", name)
+        if m and m.group(1).strip():
+            name, alias = m.group(1).strip(), m.group(2).strip()
+            if not re.fullmatch(r"[A-Z][A-Za-z0-9/]{1,12}|[A-Za-z]+/[A-Za-z]+", alias):
+                alias = None
+        entry = self.find(name) or (self.find(alias) if alias else None)
+        if entry is None:
+            entry = NodeEntry(name=name, key=key(name))
+            self.entries.append(entry)
+        elif name != entry.name and name not in entry.aliases:
+            entry.aliases.append(name)
+            entry.alias_keys.add(key(name))
+        if alias and alias not in entry.aliases and alias != entry.name:
+            entry.aliases.append(alias)
+            entry.alias_keys.add(key(alias))
+        if span and span not in entry.spans:
+            entry.spans.append(span)
+        return entry
+
+    def alias(self, entry: NodeEntry, other: NodeEntry) -> NodeEntry:
+        """Fold ``other`` into ``entry`` (the answer told us they are the same metric)."""
+        if other is entry:
+            return entry
+        entry.aliases.extend(a for a in [other.name, *other.aliases] if a not in entry.aliases)
+        entry.alias_keys |= {other.key, *other.alias_keys}
+        entry.spans.extend(s for s in other.spans if s not in entry.spans)
+        self.entries.remove(other)
+        self._redirect[id(other)] = entry
+        return entry

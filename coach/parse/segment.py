@@ -1,0 +1,107 @@
+"""Split an answer into logical lines and sentences, keeping absolute character offsets.
+
+Candidates write prose paragraphs, hard-wrapped prose, bullets, indented
+outlines and ASCII trees. A logical line is one bullet / outline row / paragraph
+(hard-wrapped continuation lines are joined); its ``indent`` is the column where
+its content starts, so outline structure can be read from it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Tree-drawing characters, bullets, numbering, markdown headings and quotes before the content.
+_LEAD = re.compile(
+    r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}[.)]|[a-hA-H][.)])[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
+)
+_ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])\s*\n\s*")
+_ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st)\.$", re.I)
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int
+    start: int
+    end: int
+    text: str
+    indent: int
+    bullet: bool
+    arrow_lead: str | None
+
+    @property
+    def is_header(self) -> bool:
+        return self.text.rstrip().endswith(":")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+    line: Line
+
+
+def _physical_lines(answer: str) -> list[tuple[int, str]]:
+    out, pos = [], 0
+    for raw in answer.split("\n"):
+        out.append((pos, raw))
+        pos += len(raw) + 1
+    return out
+
+
+def lines(answer: str) -> list[Line]:
+    """Logical lines with the bullet/tree prefix removed and continuation lines joined."""
+    result: list[Line] = []
+    pending: list[int] | None = None  # [start, end, indent, bullet, arrow]
+    pending_arrow: str | None = None
+
+    def flush() -> None:
+        nonlocal pending, pending_arrow
+        if pending is not None:
+            s, e, indent, bullet = pending
+            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow))
+        pending, pending_arrow = None, None
+
+    for offset, raw in _physical_lines(answer):
+        stripped = raw.rstrip()
+        if not stripped.strip():
+            flush()
+            continue
+        lead = _LEAD.match(stripped)
+        content_col = lead.end() if lead else 0
+        prefix = stripped[:content_col]
+        bullet = bool(re.search(r"[-*•·+]\s|\d[.)]\s|[├└]", prefix))
+        arrow = _ARROW_LEAD.match(stripped[content_col:])
+        is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0)
+        continuation = (
+            pending is not None
+            and not is_new_item
+            and content_col == pending[2]
+            and not re.search(r"[.:!?]$", answer[pending[0] : pending[1]])
+            and stripped[content_col:content_col + 1].islower()
+        )
+        if continuation and pending is not None:
+            pending[1] = offset + len(stripped)
+            continue
+        flush()
+        pending = [offset + content_col, offset + len(stripped), content_col, int(bullet)]
+        pending_arrow = arrow.group(0).strip() if arrow else None
+    flush()
+    return result
+
+
+def sentences(line: Line) -> list[Sentence]:
+    out: list[Sentence] = []
+    text, base, pos = line.text, line.start, 0
+    for m in _SENTENCE_END.finditer(text):
+        head = text[pos : m.start()].rstrip()
+        if _ABBREV_BEFORE.search(head) or not head:
+            continue
+        out.append(Sentence(base + pos, base + pos + len(head), head, line))
+        pos = m.end()
+    tail = text[pos:].rstrip()
+    if tail.strip():
+        out.append(Sentence(base + pos, base + pos + len(tail), tail, line))
+    return out

@@ -1,0 +1,54 @@
+"""Fixtures for every test: a private COACH_HOME, and no network beyond this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _coach_home(tmp_path, monkeypatch):
+    """User data (history, settings, the LLM log) goes to a temp dir; coach/locations.py honours COACH_HOME."""
+    home = tmp_path / "coach-home"
+    home.mkdir()
+    monkeypatch.setenv("COACH_HOME", str(home))
+    monkeypatch.delenv("COACH_DEBUG", raising=False)
+    return home
+
+
+def _is_local(address) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths and the like
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost would need DNS: not allowed
+
+
+class NetworkBlocked(OSError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Any connection to a non-loopback address raises, so no test can reach the network by accident."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(self, address):
+        if not _is_local(address):
+            raise NetworkBlocked(f"tests may not use the network (tried to connect to {address!r})")
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        if not _is_local(address):
+            raise NetworkBlocked(f"tests may not use the network (tried to connect to {address!r})")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
