@@ -30,6 +30,7 @@ How it stays safe and fast:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -38,14 +39,19 @@ import signal
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from coach.answers import DEFAULT_MAX_BYTES, check_answer_text, terminal_safe
 from coach.errors import EXIT_ERRORS_IN_BATCH, EXIT_OK, EXIT_USAGE, CoachError, DataFileError, InputError
+
+if TYPE_CHECKING:
+    from coach.llm.provider_batch import BatchEvent
+    from coach.llm.session import RunStats
+    from coach.result import GradeResult
+    from coach.settings import Settings
 
 KINDS = ("measure_success", "metric_drop", "conflicting_metrics", "north_star")
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
@@ -350,30 +356,44 @@ def error_outcome(item: Item, error: str, cfg: Config) -> Outcome:
     return Outcome(_encode(record, item, cfg), item.line, item.id, item.pos, None, None, error)
 
 
-def grade_item(item: Item, cfg: Config) -> Outcome:
-    if item.error is not None or item.fields is None:
-        return error_outcome(item, item.error or "cannot read the row", cfg)
-    from coach.grade import grade
+def grade_args(item: Item, cfg: Config) -> dict[str, Any]:
+    """The keyword arguments of ``coach.grade.grade`` for a readable row; ``CoachError`` when it cannot be graded."""
     from coach.scenarios import get_scenario
 
+    if item.error is not None or item.fields is None:
+        raise CoachError(item.error or "cannot read the row")
     f = item.fields
+    return {
+        "answer": check_answer_text(f["answer"], "", cfg.max_bytes),
+        "question": f["question"],
+        "scenario": get_scenario(f["scenario"]) if f["scenario"] else None,
+        "kind": f["kind"],
+        "ai_product": f["ai_product"],
+        "answer_id": item.id,
+    }
+
+
+def internal_error(exc: Exception) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"
+
+
+def grade_item(item: Item, cfg: Config) -> Outcome:
+    from coach.grade import grade
+
     try:
-        answer = check_answer_text(f["answer"], "", cfg.max_bytes)
-        scenario = get_scenario(f["scenario"]) if f["scenario"] else None
-        result = grade(
-            answer,
-            question=f["question"],
-            scenario=scenario,
-            kind=f["kind"],
-            ai_product=f["ai_product"],
-            answer_id=item.id,
-        )
+        result = grade(**grade_args(item, cfg))
     except CoachError as exc:
         return error_outcome(item, exc.message, cfg)
     except Exception as exc:  # a grader bug must not stop the batch
-        return error_outcome(item, f"internal error: {type(exc).__name__}: {exc}", cfg)
-    if f["label"] is not None:
-        result.label = f["label"]
+        return error_outcome(item, internal_error(exc), cfg)
+    return result_outcome(item, result, cfg)
+
+
+def result_outcome(item: Item, result: GradeResult, cfg: Config) -> Outcome:
+    """The output record of a graded row; the label comes from the row."""
+    assert item.fields is not None
+    if item.fields["label"] is not None:
+        result.label = item.fields["label"]
     record = result.to_json_dict()
     by_id = {c.id: c.status for c in result.criteria}
     statuses = tuple(by_id.get(cid, "") for cid in cfg.criteria)
@@ -430,6 +450,80 @@ def _ordered_results(items: Iterable[Item], cfg: Config, jobs: int) -> Iterator[
     finally:
         pool.terminate()
         pool.join()
+
+
+def _model_results(items: Iterable[Item], cfg: Config, settings: Settings, stats: RunStats) -> Iterator[Outcome]:
+    """Outcomes in input order, graded through the model with ``settings.jobs`` answers in flight.
+
+    One event-loop thread grades concurrently (the work is waiting on the provider, not the CPU); a window
+    of pending rows keeps memory flat, exactly as the process pool's window does offline.
+    """
+    from concurrent.futures import Future
+
+    from coach.llm.pipeline import ModelGrade, ModelRunner
+
+    def settle(item: Item, slot: Outcome | Future[ModelGrade]) -> Outcome:
+        if isinstance(slot, Outcome):
+            return slot
+        try:
+            graded = slot.result()
+        except Exception as exc:  # the offline grader itself failed: that row only
+            return error_outcome(item, internal_error(exc), cfg)
+        return result_outcome(item, graded.result, cfg)
+
+    window = settings.jobs * WINDOW_PER_JOB
+    pending: deque[tuple[Item, Outcome | Future[ModelGrade]]] = deque()
+    with ModelRunner(settings, stats=stats) as runner:
+        for item in items:
+            try:
+                args = grade_args(item, cfg)
+            except CoachError as exc:
+                pending.append((item, error_outcome(item, exc.message, cfg)))
+            else:
+                pending.append((item, runner.submit(args.pop("answer"), **args)))
+            while len(pending) >= window:
+                yield settle(*pending.popleft())
+        while pending:
+            yield settle(*pending.popleft())
+
+
+def _provider_results(
+    items: Iterable[Item],
+    cfg: Config,
+    settings: Settings,
+    stats: RunStats,
+    on_event: Callable[[BatchEvent], None],
+) -> Iterator[Outcome]:
+    """Outcomes in input order, the model requests going through the OpenAI Batch API (``--provider-batch``).
+
+    The rows are gathered first: a provider batch is one upload. Resuming works at two levels: rows already in
+    the output are skipped as always, and a batch still in flight is picked up from the model store.
+    """
+    from coach.llm.batch import GradeRequest
+    from coach.llm.provider_batch import run_provider_batch
+
+    rows: list[tuple[Item, Outcome | int]] = []
+    requests: list[GradeRequest] = []
+    for item in items:
+        try:
+            args = grade_args(item, cfg)
+        except CoachError as exc:
+            rows.append((item, error_outcome(item, exc.message, cfg)))
+        else:
+            rows.append((item, len(requests)))
+            requests.append(GradeRequest(**args))
+    done = run_provider_batch(requests, settings, on_event=on_event, stats=stats) if requests else []
+    by_index = {o.index: o for o in done}
+    for item, slot in rows:
+        if isinstance(slot, Outcome):
+            yield slot
+            continue
+        outcome = by_index.get(slot)
+        if outcome is not None and outcome.result is not None:
+            yield result_outcome(item, outcome.result, cfg)
+        else:
+            why = outcome.error if outcome is not None else None
+            yield error_outcome(item, internal_error(why) if why else "not graded by the provider batch", cfg)
 
 
 # --- the existing output (resume) ---------------------------------------------------
@@ -678,12 +772,21 @@ def run_batch(
     retry_errors: bool = False,
     quiet: bool = False,
     console: Any = None,
+    settings: Settings | None = None,
+    provider_batch: bool = False,
 ) -> int:
-    """Grade ``in_path`` into ``out_path``; return the exit code (0, or 1 when some rows errored)."""
+    """Grade ``in_path`` into ``out_path``; return the exit code (0, or 1 when some rows errored).
+
+    With ``settings`` that ask for a model, rows are graded through it (``settings.jobs`` at once; ``jobs``
+    is the number of worker processes offline), or with ``provider_batch`` through the OpenAI Batch API.
+    """
     from rich.console import Console
     from rich.text import Text
 
     console = console or Console(stderr=True)
+    use_model = settings is not None and settings.use_model
+    if provider_batch and not use_model:
+        raise CoachError("--provider-batch needs a model (--model, COACH_MODEL or OPENAI_API_KEY)", EXIT_USAGE)
     fmt_in, fmt_out = input_format(in_path), output_format(out_path)
     if max_bytes <= 0:
         raise CoachError(f"--max-bytes must be a positive number of bytes, not {max_bytes}", EXIT_USAGE)
@@ -698,6 +801,15 @@ def run_batch(
         raise CoachError("--out must not be the input file", EXIT_USAGE)
     if not out.parent.is_dir():
         raise InputError(f"{out_path}: the folder {str(out.parent)!r} does not exist")
+
+    stats: RunStats | None = None
+    if use_model:
+        assert settings is not None
+        from coach.llm.client import check_model
+        from coach.llm.session import RunStats
+
+        check_model(settings)
+        stats = RunStats()
 
     # Load the grader and its data once, before the workers fork, so they share it.
     from coach.grade import grade  # noqa: F401
@@ -722,33 +834,52 @@ def run_batch(
     from rich.progress import (
         BarColumn,
         Progress,
+        ProgressColumn,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    progress = Progress(
+    columns: list[ProgressColumn] = [
         TextColumn("grading"),
         BarColumn(),
         TaskProgressColumn(),
         TextColumn("{task.fields[graded]} graded, {task.fields[errors]} errors"),
+    ]
+    if stats is not None:
+        columns.append(_model_column(stats))
+    progress = Progress(
+        *columns,
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
         disable=quiet or not console.is_terminal,
         transient=False,
     )
+    events = _BatchEvents(progress.console, quiet)
+    # A provider batch can wait on the provider for hours: Ctrl-C stops it at once (it is resumable) rather
+    # than after the next record, which arrives only when the whole batch is done.
+    interrupt: Any = contextlib.nullcontext(_Interrupt()) if provider_batch else _Interrupt()
     interrupted = False
     try:
-        with open(out, "ab", buffering=0) as sink, _Interrupt() as stop, progress:
+        with open(out, "ab", buffering=0) as sink, interrupt as stop, progress:
             task = progress.add_task("grading", total=max(total, 1), graded=0, errors=0)
             if fmt_out == "csv" and sink.tell() == 0:
                 header = io.StringIO()
                 csv.writer(header, lineterminator="\n").writerow(csv_header(criteria))
                 _write_all(sink, header.getvalue().encode("utf-8"))
             items = read_items(in_path, fmt_in, max_bytes)
-            with closing(_ordered_results(plan.filter(items), cfg, jobs)) as results:
+            todo = plan.filter(items)
+            if provider_batch:
+                assert settings is not None and stats is not None
+                results = _provider_results(todo, cfg, settings, stats, events)
+            elif use_model:
+                assert settings is not None and stats is not None
+                results = _model_results(todo, cfg, settings, stats)
+            else:
+                results = _ordered_results(todo, cfg, jobs)
+            with contextlib.closing(results):
                 for outcome in results:
                     _write_all(sink, outcome.data)
                     new.add(outcome.verdict, outcome.statuses)
@@ -779,7 +910,54 @@ def run_batch(
     errors = new.errors + plan.skipped_errors
     if not quiet:
         _summary(console, in_path, out_path, tally, new, plan, existing, elapsed, rubric)
+        if stats is not None and settings is not None:
+            console.print(Text(_model_summary(settings, stats)), soft_wrap=True)
     return EXIT_ERRORS_IN_BATCH if errors else EXIT_OK
+
+
+def _model_line(stats: RunStats) -> str:
+    return f"{stats.requests} requests, {stats.cache_hits} cached, {stats.tokens:,} tokens, {stats.errors} errors"
+
+
+def _model_summary(settings: Settings, stats: RunStats) -> str:
+    text = f"model {settings.model_ref}: {_model_line(stats)}"
+    if stats.fallbacks:
+        text += f"; {stats.fallbacks} answers fell back to offline parsing or feedback (see each record's notice)"
+    return text
+
+
+def _model_column(stats: RunStats) -> Any:
+    """A progress column of the model counters, read live at every refresh (the runner's thread updates them)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class ModelColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            return Text(_model_line(stats), style="dim")
+
+    return ModelColumn()
+
+
+class _BatchEvents:
+    """Prints each change of a provider batch's status (they come seconds to hours apart)."""
+
+    def __init__(self, console: Any, quiet: bool) -> None:
+        self.console = console
+        self.quiet = quiet
+        self._last: tuple[Any, ...] | None = None
+
+    def __call__(self, event: BatchEvent) -> None:
+        from rich.text import Text
+
+        state = (event.phase, event.batch_id, event.status, event.completed, event.failed, event.total)
+        if self.quiet or state == self._last:
+            return
+        self._last = state
+        counts = f" ({event.completed}/{event.total} done, {event.failed} failed)" if event.total else ""
+        self.console.print(
+            Text(terminal_safe(f"provider batch {event.batch_id} ({event.phase}): {event.status}{counts}")),
+            soft_wrap=True,
+        )
 
 
 def _pct(part: int, whole: int) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coach.answers import DEFAULT_MAX_BYTES, STDIN
+from coach.cli_model import ModelOpt, NoCacheOpt, OfflineOpt, TimeoutOpt, grader_for, model_settings
 from coach.errors import EXIT_USAGE, CoachError
 
 EXIT_INTERNAL = 70  # an unexpected error in coach itself (EX_SOFTWARE)
@@ -29,6 +32,7 @@ EXIT_INTERNAL = 70  # an unexpected error in coach itself (EX_SOFTWARE)
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from coach.llm.store import CallRow, ModelTotals
     from coach.result import GradeResult
 
 app = typer.Typer(
@@ -72,15 +76,30 @@ def _root(
     show_version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    model: ModelOpt = None,
+    offline: OfflineOpt = False,
+    timeout: TimeoutOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     if ctx.invoked_subcommand is None:
-        _run_tui()
+        _run_tui(model, offline, timeout, no_cache)
+    elif model is not None or offline or timeout is not None or no_cache:
+        # Only the TUI reads them here; a command's own options are given after its name.
+        raise CoachError(
+            f"give --model, --offline, --timeout and --no-cache after the command: coach {ctx.invoked_subcommand} ...",
+            EXIT_USAGE,
+        )
 
 
-def _run_tui() -> None:
+def _run_tui(model: str | None, offline: bool, timeout: float | None, no_cache: bool) -> None:
+    settings = model_settings(model, offline, timeout, no_cache)
+    if settings.use_model:
+        from coach.llm.client import check_model
+
+        check_model(settings)
     from coach.tui.app import run
 
-    run()
+    run(settings=settings)
 
 
 def _stdout() -> Console:
@@ -136,13 +155,17 @@ def score(
     answer_id: Annotated[
         str | None, typer.Option("--id", help="The id in the result.  [default: the answer file's name]")
     ] = None,
+    model: ModelOpt = None,
+    offline: OfflineOpt = False,
+    timeout: TimeoutOpt = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Grade one answer: verdict, score, criteria and feedback."""
     if answer is None and tree is None:
         raise CoachError("give an answer file, or - to read the answer from stdin (or --tree TREE.yaml)", EXIT_USAGE)
+    settings = model_settings(model, offline, timeout, no_cache)
+    grade = grader_for(settings)
     text = _read(answer, max_bytes) if answer is not None else ""
-
-    from coach.grade import grade
 
     loaded_tree = None
     if tree is not None:
@@ -157,19 +180,33 @@ def score(
             markup=False,
             soft_wrap=True,
         )
-    result = grade(
-        text,
-        question=question or "",
-        scenario=found,
-        kind=kind.value if kind else None,
-        ai_product=ai_product,
-        answer_id=answer_id or (Path(answer).stem if answer not in (None, STDIN) else None),
-        tree=loaded_tree,
-    )
+    with _waiting(f"grading with {settings.model_ref}" if settings.use_model else None):
+        result = grade(
+            text,
+            question=question or "",
+            scenario=found,
+            kind=kind.value if kind else None,
+            ai_product=ai_product,
+            answer_id=answer_id or (Path(answer).stem if answer not in (None, STDIN) else None),
+            tree=loaded_tree,
+        )
     if as_json:
+        if result.notice:
+            # The JSON carries it too; stderr makes a fallback visible to whoever runs the command.
+            _stderr().print(f"note: {result.notice}", markup=False, soft_wrap=True)
         _write_stdout(json.dumps(result.to_json_dict(), ensure_ascii=False, sort_keys=False) + "\n")
     else:
         print_result(_stdout(), result)
+
+
+@contextmanager
+def _waiting(message: str | None) -> Iterator[None]:
+    """A spinner on a terminal's stderr while a model works; nothing offline, where grading is instant."""
+    if message is None or not sys.stderr.isatty():
+        yield
+        return
+    with _stderr().status(message):
+        yield
 
 
 def _scenario(scenario_id: str):
@@ -300,18 +337,48 @@ def batch(
     infile: Annotated[str, typer.Argument(metavar="IN", help="Answers: a .jsonl or .csv file.")],
     out: Annotated[str, typer.Option("--out", "-o", help="Results: a .jsonl or .csv file (resumed if it exists).")],
     jobs: Annotated[
-        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes.  [default: CPU count]")
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Worker processes offline; answers graded at once with a model.  "
+            "[default: CPU count offline, 8 (or COACH_JOBS, or the config file) with a model]",
+            show_default=False,
+        ),
     ] = None,
     max_bytes: MaxBytes = DEFAULT_MAX_BYTES,
     retry_errors: Annotated[
         bool, typer.Option("--retry-errors", help="Drop earlier error records from OUT and grade those rows again.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar and no summary; errors only.")] = False,
+    model: ModelOpt = None,
+    offline: OfflineOpt = False,
+    timeout: TimeoutOpt = None,
+    no_cache: NoCacheOpt = False,
+    provider_batch: Annotated[
+        bool,
+        typer.Option(
+            "--provider-batch",
+            help="Send the model requests through the OpenAI Batch API (half the price, results within 24 h; "
+            "resumable).",
+        ),
+    ] = False,
 ) -> None:
     """Grade a file of answers (JSONL or CSV), streaming, in parallel, resumably."""
     from coach.batch import run_batch
 
-    code = run_batch(infile, out, jobs=jobs, max_bytes=max_bytes, retry_errors=retry_errors, quiet=quiet)
+    settings = model_settings(model, offline, timeout, no_cache, jobs=jobs)
+    code = run_batch(
+        infile,
+        out,
+        jobs=jobs,
+        max_bytes=max_bytes,
+        retry_errors=retry_errors,
+        quiet=quiet,
+        settings=settings,
+        provider_batch=provider_batch,
+    )
     if code:
         raise typer.Exit(code)
 
@@ -412,9 +479,130 @@ def schema() -> None:
 
 
 @app.command()
-def practice() -> None:
+def practice(
+    model: ModelOpt = None,
+    offline: OfflineOpt = False,
+    timeout: TimeoutOpt = None,
+    no_cache: NoCacheOpt = False,
+) -> None:
     """Practise in the terminal UI (the same as `coach` with no command)."""
-    _run_tui()
+    _run_tui(model, offline, timeout, no_cache)
+
+
+# --- config, log ---------------------------------------------------------------------
+
+
+@app.command()
+def config(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the settings as JSON.")] = False,
+) -> None:
+    """The model settings in force and where each came from (flag, environment, config file). Never the key."""
+    from coach.settings import describe_settings
+
+    rows = describe_settings()
+    if as_json:
+        data = [{"name": r.name, "value": r.value, "source": r.source} for r in rows]
+        _write_stdout(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    from coach.answers import safe_text
+
+    console = _stdout()
+    wide = console.width >= 120
+    table = Table(title="Settings (flags, then the environment, then the config file)", title_justify="left")
+    table.add_column("setting", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    table.add_column("from", overflow="fold")
+    if wide:
+        table.add_column("meaning", style="dim")
+    for r in rows:
+        value = r.value
+        if r.name == "config_file" and not Path(value).is_file():
+            value += " (no such file)"
+        cells = [safe_text(r.name, "bold"), safe_text(value), safe_text(r.source)]
+        table.add_row(*cells, *([safe_text(r.description)] if wide else []))
+    console.print(table)
+
+
+@app.command()
+def log(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="How many recent calls to list.")] = 20,
+    model: Annotated[str | None, typer.Option("--model", help="Only the calls to this model (as listed).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the totals and the calls as JSON.")] = False,
+) -> None:
+    """The model calls coach made (newest first), and the tokens used per model."""
+    import sqlite3
+    from dataclasses import asdict
+
+    from coach.llm.store import default_path, list_calls, totals_by_model
+
+    try:
+        calls = list_calls(limit, model=model)
+        totals = totals_by_model()
+    except (OSError, sqlite3.Error) as exc:
+        raise CoachError(f"{default_path()}: cannot read the model log: {exc}") from None
+    if as_json:
+        data = {
+            "totals": [{**asdict(t), "tokens": t.tokens} for t in totals],
+            "calls": [asdict(c) for c in calls],
+        }
+        _write_stdout(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    print_log(_stdout(), calls, totals)
+
+
+def print_log(console: Console, calls: list[CallRow], totals: list[ModelTotals]) -> None:
+    """``coach log``'s view: tokens per model, then the recent calls."""
+    from datetime import datetime
+
+    from rich.table import Table
+    from rich.text import Text
+
+    from coach.answers import safe_text
+
+    if not totals:
+        console.print("No model calls logged yet. Grading offline makes none.", markup=False)
+        return
+    per_model = Table(title="Tokens per model", title_justify="left")
+    for name in ("model", "calls", "requests", "cache hits", "errors", "input tokens", "output tokens", "tokens"):
+        per_model.add_column(name, justify="left" if name == "model" else "right", no_wrap=name != "model")
+    for t in totals:
+        per_model.add_row(
+            safe_text(t.model),
+            f"{t.calls:,}",
+            f"{t.requests:,}",
+            f"{t.cache_hits:,}",
+            f"{t.errors:,}",
+            f"{t.input_tokens:,}",
+            f"{t.output_tokens:,}",
+            f"{t.tokens:,}",
+        )
+    console.print(per_model)
+    if not calls:
+        return
+    recent = Table(title=f"The {len(calls)} most recent calls", title_justify="left")
+    for name in ("time", "model", "prompt", "tokens in/out", "ms", "answer", "result"):
+        recent.add_column(name, justify="right" if name in ("tokens in/out", "ms") else "left")
+    for c in calls:
+        if c.cache_hit:
+            outcome = Text("cache hit", style="dim")
+        elif c.error:
+            outcome = safe_text(c.error, style="red")
+        else:
+            outcome = Text("ok", style="green")
+        if c.attempt > 1:
+            outcome.append(f" (attempt {c.attempt})", style="dim")
+        recent.add_row(
+            datetime.fromtimestamp(c.ts).strftime("%Y-%m-%d %H:%M:%S"),
+            safe_text(c.model),
+            safe_text(f"{c.prompt} v{c.prompt_version}"),
+            f"{c.input_tokens:,}/{c.output_tokens:,}",
+            f"{c.latency_ms:,}",
+            safe_text(c.answer_id or "-"),
+            outcome,
+        )
+    console.print(recent)
 
 
 # --- entry point ---------------------------------------------------------------------

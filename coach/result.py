@@ -23,6 +23,9 @@ class CriterionResult(BaseModel):
     core: bool = False
     source: Literal["auto", "coach"] = "auto"
     note: str | None = Field(default=None, description="The coach's note when the status was overridden.")
+    auto_status: Status | None = Field(
+        default=None, description="What the grader decided, when a coach's override (source 'coach') replaced it."
+    )
     prompted: bool = Field(default=False, description="Met only after an interviewer's follow-up.")
 
 

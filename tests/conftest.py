@@ -7,14 +7,23 @@ import socket
 
 import pytest
 
+from coach.settings import ENV
+
+# A developer's model settings would switch coach from offline to a model: every test starts without them,
+# except the live ones, which exist to use them.
+MODEL_ENV = (*ENV.values(), "COACH_NO_CACHE", "COACH_CONFIG", "OPENAI_API_BASE")
+
 
 @pytest.fixture(autouse=True)
-def _coach_home(tmp_path, monkeypatch):
+def _coach_home(tmp_path, monkeypatch, request):
     """User data (history, settings, the LLM log) goes to a temp dir; coach/locations.py honours COACH_HOME."""
     home = tmp_path / "coach-home"
     home.mkdir()
     monkeypatch.setenv("COACH_HOME", str(home))
     monkeypatch.delenv("COACH_DEBUG", raising=False)
+    if request.node.get_closest_marker("live") is None:
+        for var in MODEL_ENV:
+            monkeypatch.delenv(var, raising=False)
     return home
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
 from coach.llm.feedback import FeedbackReport
 from coach.llm.parser import ParseReport
-from coach.llm.session import ModelSession, run_sync, with_session
+from coach.llm.session import ModelSession, RunStats, run_sync, with_session
 from coach.result import GradeResult
 from coach.rubric.context import Kind
 from coach.rubric.model import Rubric
@@ -198,13 +199,15 @@ def grade_with_model(
 
 
 class ModelRunner:
-    """A long-lived session on its own event-loop thread, for sync callers that grade again and again (the TUI).
+    """A long-lived session on its own event-loop thread, for sync callers that grade again and again.
 
-    Connections, the cache and the rate-limit gate are kept between calls. Call from any thread; ``close()`` when
-    done (or use it as a context manager). ``on_token`` is called on the runner's thread: marshal to the UI thread.
+    The TUI grades through one; the CLI's batch ``submit``s many answers to one and collects the futures in
+    input order. Connections, the cache and the rate-limit gate are kept between calls, and at most ``jobs``
+    (default ``settings.jobs``) answers are graded at once. Call from any thread; ``close()`` when done (or use
+    it as a context manager). ``on_token`` is called on the runner's thread: marshal to the UI thread.
     """
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, jobs: int | None = None, stats: RunStats | None = None) -> None:
         import asyncio
         import threading
 
@@ -212,7 +215,8 @@ class ModelRunner:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="coach-llm-runner", daemon=True)
         self._thread.start()
-        self.session = ModelSession(settings)
+        self.session = ModelSession(settings, stats=stats)
+        self._limit = asyncio.Semaphore(jobs or settings.jobs)
 
     def _run(self, coro: Any) -> Any:
         import asyncio
@@ -220,7 +224,7 @@ class ModelRunner:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     @property
-    def stats(self) -> Any:
+    def stats(self) -> RunStats:
         return self.session.stats
 
     def grade(self, answer: str, **kwargs: Any) -> GradeResult:
@@ -228,13 +232,35 @@ class ModelRunner:
         return self.grade_detailed(answer, **kwargs).result
 
     def grade_detailed(self, answer: str, **kwargs: Any) -> ModelGrade:
+        return self.submit(answer, **kwargs).result()
+
+    def submit(self, answer: str, **kwargs: Any) -> Future[ModelGrade]:
+        """Start grading and return at once; the future's ``cancel()`` cancels the grading too."""
+        import asyncio
+
         kwargs.setdefault("settings", self.settings)
-        return self._run(agrade_detailed(answer, session=self.session, **kwargs))
+
+        async def bounded() -> ModelGrade:
+            async with self._limit:
+                return await agrade_detailed(answer, session=self.session, **kwargs)
+
+        return asyncio.run_coroutine_threadsafe(bounded(), self._loop)
+
+    async def _shutdown(self) -> None:
+        import asyncio
+
+        # Whatever is still in flight (a batch stopped early, a TUI grade the user left) is cancelled and
+        # awaited, so the session closes under no request and no task is destroyed pending.
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
+        await self.session.aclose()
 
     def close(self) -> None:
         if self._loop.is_closed():
             return
-        self._run(self.session.aclose())
+        self._run(self._shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
         self._loop.close()

@@ -32,7 +32,8 @@ ABBREVIATIONS = {
     "csat": "customer satisfaction",
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
-_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%"}
+# "side" names a bucket ("the returning side"), not a different metric.
+_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side"}
 _LEADING_FILLER = re.compile(
     r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|well|now|here|thus|hence|"
     r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
@@ -40,7 +41,7 @@ _LEADING_FILLER = re.compile(
     r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
-    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as)\b[\s,:]*)+",
+    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as)\b(?!-)[\s,:]*)+",
     re.I,
 )
 _POSSESSIVE_OWNER = re.compile(
@@ -56,7 +57,7 @@ _NOT_A_METRIC = re.compile(
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
-    r"node|nodes|metric|metrics|number|numbers|it all)$",
+    r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either)$",
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
@@ -109,9 +110,20 @@ def tokens(name: str) -> list[str]:
     return out
 
 
+_WINDOW_START = {"per", "a", "each", "every", "this", "last", "in", "the"}
+_WINDOW = {"day", "week", "month", "quarter", "year"}
+
+
 def key(name: str) -> tuple[str, ...]:
-    toks = [t for t in tokens(name) if t not in _DROP_TOKENS]
-    return tuple(toks) or tuple(tokens(name))
+    """The merge key: "Weekly listening hours per month" and "listening hours" differ only in qualifiers."""
+    toks = tokens(name)
+    # "per week", "a month": a time window says how often, not what is counted.
+    kept = [t for i, t in enumerate(toks) if not (
+        (t in _WINDOW_START and i + 1 < len(toks) and toks[i + 1] in _WINDOW) or
+        (t in _WINDOW and i > 0 and toks[i - 1] in _WINDOW_START)
+    )]
+    toks2 = [t for t in kept if t not in _DROP_TOKENS]
+    return tuple(toks2) or tuple(tokens(name))
 
 
 def same_metric(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -159,6 +171,18 @@ class NodeBook:
             if same_metric(k, e.key) or any(same_metric(k, a) for a in e.alias_keys):
                 return e
         return None
+
+    def find_loose(self, name: str) -> NodeEntry | None:
+        """For a reference back to a metric already named ("ad revenue" for "ad revenue per user"):
+        the one entry whose key contains every token of ``name``."""
+        found = self.find(name)
+        if found is not None:
+            return found
+        k = set(key(name))
+        if not k:
+            return None
+        matches = [e for e in self.entries if k <= set(e.key) or any(k <= set(a) for a in e.alias_keys)]
+        return matches[0] if len(matches) == 1 else None
 
     def add(self, name: str, span: tuple[int, int] | None = None) -> NodeEntry:
         alias = None

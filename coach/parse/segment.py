@@ -16,6 +16,7 @@ _LEAD = re.compile(
     r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}[.)]|[a-hA-H][.)])[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
 )
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
+_STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])\s*\n\s*")
 _ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st)\.$", re.I)
 
@@ -75,9 +76,13 @@ def lines(answer: str) -> list[Line]:
         bullet = bool(re.search(r"[-*•·+]\s|\d[.)]\s|[├└]", prefix))
         arrow = _ARROW_LEAD.match(stripped[content_col:])
         is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0)
+        # Hard-wrapped prose joins up; short rows and rows with identities or arrows are outline rows.
         continuation = (
             pending is not None
             and not is_new_item
+            and len(answer[pending[0] : pending[1]]) >= 50
+            and not _STRUCTURE.search(stripped)
+            and not _STRUCTURE.search(answer[pending[0] : pending[1]])
             and content_col == pending[2]
             and not re.search(r"[.:!?]$", answer[pending[0] : pending[1]])
             and stripped[content_col:content_col + 1].islower()

@@ -60,7 +60,7 @@ SEGMENT_DIMENSIONS = (
 )
 SEGMENTATION = re.compile(
     rf"\b(?:segment\w*|cut(?:ting)?|slic\w+|split\w*|break\w* (?:\w+ )?down|broken down|bucket\w*|group\w*|compare\w*|look\w* at)\b[^.;]{{0,80}}?\bby\b|"
-    rf"\b(?:by|per|across|between)\s+(?:the\s+|each\s+|every\s+)?(?:{SEGMENT_DIMENSIONS})\b|"
+    rf"\b(?:by|across|between)\s+(?:the\s+|each\s+|every\s+)?(?:{SEGMENT_DIMENSIONS})\b|"
     rf"\b(?:iOS|Android|web|desktop|mobile|app)\s+(?:vs\.?|versus|and|or)\s+(?:iOS|Android|web|desktop|mobile|app)\b|"
     rf"\b(?:new|existing|returning|tenured|free|paid|premium|power|casual)\s+(?:users?\s+)?(?:vs\.?|versus)\s+\w+",
     re.I,
@@ -74,7 +74,7 @@ AI_METRIC = re.compile(
     r"\bescalation\w*|\bescalat\w+|\bintervention\w*|\bwithout (?:a )?(?:human|user|developer|agent)?\s*(?:help|intervention|handoff|escalation|edits?)\b|"
     r"\b(?:automated |auto[- ]?|bot |ai |self[- ]serve )?resolution rate\b|\bdeflection\b|\bcontainment\b|\bheavy[- ]edit\w*|\bedit (?:rate|distance)\b|"
     r"\bsuggestion acceptance\b|\bacceptance rate of (?:suggestions|completions|drafts)\b|\brefusal\w*|\btoxic\w*|\bunsafe\b|\bjailbreak\w*|"
-    r"\bwin rate\b|\bperplexity\b|\bbleu\b|\brouge\b|\bbenchmark\w*|\bretrieval\b|\bmodel (?:error|score|confidence|quality score)\b|"
+    r"\bperplexity\b|\bbleu\b|\brouge\b|\bbenchmark\w*|\bretrieval\b|\bmodel (?:error|score|confidence|quality score)\b|"
     r"\btask (?:completion|success)\b|\bcompletion (?:rate|share) without\b|\bno[- ]intervention\b|\bregenerat\w+|\berror rate\b",
     re.I,
 )

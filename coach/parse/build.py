@@ -1,0 +1,230 @@
+"""Collects what the statement readers found (metrics, links, guardrails, diagnosis) and assembles the Tree."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from coach.parse.fragment import Frag
+from coach.parse.names import NodeBook, NodeEntry, clean, key, tokens
+from coach.parse.vocab import AI_METRIC, SEGMENTATION
+from coach.tree import DiagnosisStep, Evidence, Link, LinkKind, Node, Tree
+
+_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,11}|[A-Za-z]{2,6}/[A-Za-z]{2,6})\)")
+_KIND_RANK = {"unlabelled": 0, "causal": 1, "math": 2}
+
+
+@dataclass
+class LinkDraft:
+    parent: NodeEntry
+    child: NodeEntry
+    kind: LinkKind
+    operator: str | None
+    formula: str | None
+    hypothesis: str | None
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+class Builder:
+    """The parse in progress. Entries are compared by identity; merged entries are resolved at build time."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.book = NodeBook()
+        self.links: list[LinkDraft] = []
+        self.north_star: NodeEntry | None = None
+        self.candidates: list[NodeEntry] = []
+        self.guardrails: list[NodeEntry] = []
+        self.node_type: dict[int, str] = {}
+        self.stage: dict[int, str] = {}
+        self.diagnosis: list[tuple[int, int]] = []
+        self.decision_rule: tuple[int, int] | None = None
+        self.notes: list[tuple[int, int]] = []
+
+    # --- collecting -----------------------------------------------------------
+    def known_metric(self, frag: Frag) -> NodeEntry | None:
+        """Like ``metric``, for a phrase that refers back to a metric named before, perhaps in short."""
+        name = clean(re.sub(r"\s+in turn$", "", frag.text.strip()))
+        entry = self.book.find_loose(name) if name else None
+        if entry is not None:
+            pos = frag.text.find(name)
+            if pos >= 0:
+                span = (frag.start + pos, frag.start + pos + len(name))
+                if span not in entry.spans:
+                    entry.spans.append(span)
+            return entry
+        return self.metric(frag)
+
+    def metric(self, frag: Frag) -> NodeEntry | None:
+        """The node a fragment of prose names, or None when it names no metric."""
+        text = re.sub(r"\s+in turn$", "", frag.text.strip())
+        name = clean(text)
+        if not name or re.search(r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none)\b", name, re.I):
+            return None
+        acronym = _ACRONYM.search(frag.text)
+        pos = frag.text.find(name)
+        span = (frag.start + pos, frag.start + pos + len(name)) if pos >= 0 else (frag.start, frag.end)
+        if self.answer[span[0] : span[1]] != name:
+            # A name rebuilt from a list ("new, retained and resurrected listeners"): quote its first word.
+            first = re.match(r"\S+", frag.text.strip())
+            at = self.answer.find(first.group(0), frag.start) if first else -1
+            span = (at, at + len(first.group(0))) if first and at >= 0 else (frag.start, frag.start)
+        if acronym and acronym.group(1) not in name:
+            return self.book.add(f"{name} ({acronym.group(1)})", span)
+        return self.book.add(name, span)
+
+    def link(
+        self,
+        parent: NodeEntry,
+        child: NodeEntry,
+        kind: LinkKind,
+        span: tuple[int, int],
+        *,
+        operator: str | None = None,
+        formula: str | None = None,
+        hypothesis: str | None = None,
+    ) -> None:
+        parent, child = self.book.resolve(parent), self.book.resolve(child)
+        if parent is child:
+            return
+        for draft in self.links:
+            if self.book.resolve(draft.parent) is parent and self.book.resolve(draft.child) is child:
+                if _KIND_RANK[kind] > _KIND_RANK[draft.kind] and draft.kind == "unlabelled":
+                    draft.kind, draft.operator, draft.formula, draft.hypothesis = kind, operator, formula, hypothesis
+                if span not in draft.spans:
+                    draft.spans.append(span)
+                return
+        self.links.append(LinkDraft(parent, child, kind, operator, formula, hypothesis, [span]))
+
+    def relabel(self, since: int, kind: LinkKind, hypothesis: str | None = None) -> None:
+        """Label the unlabelled links added since index ``since`` (a sentence like "those are hypotheses")."""
+        for draft in self.links[since:]:
+            if draft.kind == "unlabelled":
+                draft.kind = kind
+                if kind == "causal":
+                    draft.hypothesis = hypothesis
+
+    def has_parent(self, entry: NodeEntry) -> bool:
+        entry = self.book.resolve(entry)
+        return any(self.book.resolve(d.child) is entry for d in self.links)
+
+    def add_guardrail(self, entry: NodeEntry) -> None:
+        entry = self.book.resolve(entry)
+        if all(self.book.resolve(g) is not entry for g in self.guardrails):
+            self.guardrails.append(entry)
+
+    # --- assembling -----------------------------------------------------------
+    def build(self) -> Tree:
+        self._anchor_north_star()
+        resolve = self.book.resolve
+        ns = resolve(self.north_star) if self.north_star else None
+        candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates))
+        if len(candidates) >= 2:
+            ns = None
+        guard_ids = {id(resolve(g)) for g in self.guardrails}
+
+        links: list[Link] = []
+        for d in self.links:
+            p, c = resolve(d.parent), resolve(d.child)
+            if p is c:
+                continue
+            links.append(
+                Link(
+                    parent=p.name,
+                    child=c.name,
+                    kind=d.kind,
+                    operator=d.operator if d.kind == "math" else None,  # type: ignore[arg-type]
+                    formula=d.formula if d.kind == "math" else None,
+                    hypothesis=d.hypothesis if d.kind == "causal" else None,
+                    evidence=[self._evidence(s) for s in d.spans],
+                )
+            )
+        levels = _levels(ns.name if ns else None, candidates, links)
+        nodes = []
+        for e in self.book.entries:
+            if ns is not None and e is ns:
+                role = "north_star"
+            elif id(e) in guard_ids:
+                role = "guardrail"
+            elif AI_METRIC.search(e.name) or any(AI_METRIC.search(a) for a in e.aliases):
+                role = "ai_input"
+            else:
+                role = "driver"
+            nodes.append(
+                Node(
+                    name=e.name,
+                    role=role,  # type: ignore[arg-type]
+                    level=levels.get(e.name),
+                    aliases=list(e.aliases),
+                    type=self.node_type.get(id(e)),  # type: ignore[arg-type]
+                    stage=self.stage.get(id(e)),  # type: ignore[arg-type]
+                    evidence=[self._evidence(s) for s in e.spans[:3]],
+                )
+            )
+        return Tree(
+            north_star=ns.name if ns else None,
+            north_star_candidates=candidates if len(candidates) >= 2 else [],
+            nodes=nodes,
+            links=links,
+            diagnosis=[self._diagnosis_step(s, nodes) for s in self.diagnosis],
+            decision_rule=self._evidence(self.decision_rule) if self.decision_rule else None,
+            notes=[self._evidence(s) for s in dict.fromkeys(self.notes)],
+        )
+
+    def _anchor_north_star(self) -> None:
+        """A declared north star with nothing under it is usually the root of the tree, spelt differently."""
+        if self.north_star is None:
+            return
+        ns = self.book.resolve(self.north_star)
+        if any(self.book.resolve(d.parent) is ns for d in self.links):
+            return
+        children_of = {id(self.book.resolve(d.parent)) for d in self.links}
+        roots = [
+            e for e in self.book.entries
+            if id(e) in children_of and not self.has_parent(e) and e is not ns
+        ]
+        ns_tokens = set(key(ns.name))
+        best, best_overlap = None, 0
+        for root in roots:
+            overlap = len(ns_tokens & set(key(root.name)))
+            same_head = key(root.name)[-1:] == key(ns.name)[-1:]
+            score = overlap + (2 if same_head else 0)
+            if overlap and score > best_overlap:
+                best, best_overlap = root, score
+        if best is not None:
+            self.book.alias(ns, best)
+
+    def _evidence(self, span: tuple[int, int]) -> Evidence:
+        return Evidence(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
+
+    def _diagnosis_step(self, span: tuple[int, int], nodes: list[Node]) -> DiagnosisStep:
+        text = self.answer[span[0] : span[1]]
+        words = set(tokens(text))
+        lowered = text.lower()
+        metrics = []
+        for n in nodes:
+            names = [n.name, *n.aliases]
+            if any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
+                metrics.append(n.name)
+        segments = list(dict.fromkeys(m.group(0).strip() for m in SEGMENTATION.finditer(text)))
+        return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
+
+
+def _levels(ns: str | None, candidates: list[str], links: list[Link]) -> dict[str, int]:
+    children: dict[str, list[str]] = {}
+    for link in links:
+        children.setdefault(link.parent, []).append(link.child)
+    tops = [ns] if ns else candidates
+    levels: dict[str, int] = {}
+    frontier = [t for t in tops if t]
+    for t in frontier:
+        levels[t] = 0
+    while frontier:
+        nxt = []
+        for name in frontier:
+            for child in children.get(name, []):
+                if child not in levels:
+                    levels[child] = levels[name] + 1
+                    nxt.append(child)
+        frontier = nxt
+    return levels

@@ -1,0 +1,76 @@
+"""What a report shows: one or more graded answers (a transcript's questions), with where they came from.
+
+The renderers (``markdown.py``, ``html.py``, ``terminal.py``) all read this one
+shape, so every output shows the same things: the verdict, the scorecard with
+who decided each criterion (auto or coach) and the notes, prompted passes, the
+tree, the feedback and the follow-ups asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from coach.result import CriterionResult, GradeResult
+from coach.rubric.model import Rubric
+
+STATUS_WORD = {"pass": "pass", "fail": "fail", "not_applicable": "n/a"}
+STATUS_MARK = {"pass": "✔", "fail": "✘", "not_applicable": "–"}
+VERDICT_WORD = {
+    "strong_hire": "Strong hire",
+    "hire": "Hire",
+    "no_hire": "No hire",
+    "strong_no_hire": "Strong no hire",
+}
+
+
+@dataclass
+class FollowUpQA:
+    question: str
+    answer: str
+
+
+@dataclass
+class ReportSection:
+    result: GradeResult
+    heading: str = ""  # "Question 2 of 3" for a transcript
+    line: int | None = None  # where the question is in the transcript
+    answer: str | None = None  # the candidate's first answer, as graded
+    follow_ups: list[FollowUpQA] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    sections: list[ReportSection]
+    title: str = "coach report"
+    source: str | None = None  # the transcript or answer file
+    candidate: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def criterion_title(c: CriterionResult, rubric: Rubric | None) -> str:
+    if rubric is not None:
+        spec = next((s for s in rubric.criteria if s.id == c.id), None)
+        if spec is not None:
+            return spec.title
+    return c.id.replace("_", " ")
+
+
+def decided_by(c: CriterionResult) -> str:
+    """``auto`` or ``coach (auto: fail)``: who decided the status, in words."""
+    if c.source == "coach":
+        was = STATUS_WORD.get(c.auto_status or "", "")
+        return f"coach (auto: {was})" if was else "coach"
+    return "auto"
+
+
+def status_text(c: CriterionResult) -> str:
+    text = f"{STATUS_MARK[c.status]} {STATUS_WORD[c.status]}"
+    return text + " (prompted)" if c.prompted else text
+
+
+def report_from_results(results: list[GradeResult], **kwargs) -> Report:
+    sections = [
+        ReportSection(r, heading=(f"Answer {i} of {len(results)}" if len(results) > 1 else ""))
+        for i, r in enumerate(results, 1)
+    ]
+    return Report(sections, **kwargs)

@@ -1,0 +1,37 @@
+"""hierarchy: at least two levels below the top, with a node that branches."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from coach.rubric.registry import Outcome, RuleInput, rule
+from coach.rubric.treeview import children, tops
+from coach.tree import acyclic_view, depth_below
+
+
+@rule("hierarchy")
+def hierarchy(inp: RuleInput) -> Outcome:
+    tree = inp.tree
+    min_depth = int(inp.params.get("min_depth", 2))
+    min_children = int(inp.params.get("min_children", 2))
+    roots = tops(tree)
+    if not roots:
+        if tree.nodes:
+            return Outcome(False, f"{len(tree.nodes)} metrics are named but none is placed under another: a list, not a tree.")
+        return Outcome(False, "No metrics were found, so there is no tree to judge.")
+    g = acyclic_view(tree.to_graph())
+    kids = children(tree)
+    depth = max(depth_below(g, r) for r in roots)
+    reachable = set(roots)
+    for r in roots:
+        reachable |= nx.descendants(g, r)
+    branching = sorted((n for n in reachable if g.out_degree(n) >= min_children), key=lambda n: -g.out_degree(n))
+    evidence = tuple(
+        ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1]
+    )[:3]
+    top = roots[0]
+    if depth >= min_depth and branching:
+        return Outcome(True, f"'{top}' breaks down {depth} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.", evidence)
+    if depth < min_depth:
+        return Outcome(False, f"The tree under '{top}' is only {depth} level{'s' if depth != 1 else ''} deep; take a driver down another level.", evidence)
+    return Outcome(False, f"The tree under '{top}' is a single chain: no metric has {min_children} or more children.", evidence)

@@ -1,0 +1,28 @@
+"""north_star: one committed top metric, at the top of the tree."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from coach.rubric.registry import Outcome, RuleInput, rule
+from coach.rubric.treeview import node_quote, parents
+
+
+@rule("north_star")
+def north_star(inp: RuleInput) -> Outcome:
+    tree = inp.tree
+    if len(tree.north_star_candidates) >= 2:
+        names = tree.north_star_candidates
+        quotes = tuple(node_quote(inp.answer, n) for n in (tree.node(c) for c in names) if n is not None)
+        return Outcome(False, f"You offered {len(names)} top metrics ({', '.join(names)}) and kept them all; pick one.", quotes)
+    if tree.north_star is None:
+        return Outcome(False, "The answer never commits to a single top metric.")
+    node = tree.node(tree.north_star)
+    quote = (node_quote(inp.answer, node),) if node is not None else ()
+    above = parents(tree).get(tree.north_star, [])
+    if above:
+        g = tree.to_graph()
+        outside_cycle = [p for p in above if not nx.has_path(g, tree.north_star, p)]
+        if outside_cycle:
+            return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{outside_cycle[0]}'.", quote)
+    return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
