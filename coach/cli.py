@@ -640,3 +640,6 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc} (set COACH_DEBUG=1 for the traceback)")
         sys.exit(EXIT_INTERNAL)
+
+
+from coach import cli_coach  # noqa: E402,F401  (registers grade, review, report, tree)

@@ -57,7 +57,8 @@ _NOT_A_METRIC = re.compile(
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
-    r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either)$",
+    r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either|"
+    r"north[- ]?star|top metric|top node|root node|root metric|of (?:these|those|them)|the rest|rest)$",
     re.I,
 )
 _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)

@@ -15,7 +15,7 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.segment import Line, lines, sentences
-from coach.parse.statements import Reader
+from coach.parse.statements import Reader, phrase_end
 from coach.parse.vocab import CAUSAL_LABEL, GUARDRAIL_WORD, MATH_LABEL
 from coach.tree import LinkKind, Tree
 
@@ -49,9 +49,17 @@ def parse_answer(answer: str) -> Tree:
     header_entry: NodeEntry | None = None
 
     for line in lines(answer):
-        if header is not None and not (line.indent > header.indent or (line.bullet and not header.bullet)):
-            header, header_kind, header_entry = None, None, None
-            reader.state.section_kind = None
+        text = line.text.strip()
+        is_header = line.heading or (text.endswith(":") and len(text) <= 120)
+        if header is not None:
+            if header.heading:
+                in_block = not is_header
+            else:
+                in_block = line.indent > header.indent or (line.bullet and not header.bullet)
+            if not in_block:
+                header, header_kind, header_entry = None, None, None
+                reader.state.section_kind = None
+                reader.state.in_diagnosis = False
 
         while stack and (stack[-1].indent > line.indent or (stack[-1].indent == line.indent and (
             line.arrow_lead is None or stack[-1].arrow_lead
@@ -61,12 +69,17 @@ def parse_answer(answer: str) -> Tree:
         if header_kind == "metric" and header_entry is not None and outline_parent is None:
             outline_parent = header_entry
 
-        text = line.text.strip()
-        if header_kind == "guardrail":
+        if header_kind == "guardrail" and (line.bullet or len(text.split()) <= 12):
             reader.guardrail_items(Frag(line.text, line.start))
             continue
-        if text.endswith(":") and len(text) <= 120:
-            header, header_kind, header_entry = line, *_header(text, line, b, reader)
+        if header_kind == "north_star":
+            header_kind = "other"
+            first = sentences(line)[0] if b.north_star is None else None
+            if first is not None:
+                frag = Frag(first.text, first.start)
+                reader.declare_north_star(frag.cut(0, phrase_end(frag.text)))
+        if is_header:
+            header, header_kind, header_entry = line, *_header(text.rstrip(":").strip() + ":", line, b, reader)
             if header_entry is not None:
                 if outline_parent is not None and not b.has_parent(header_entry):
                     b.link(outline_parent, header_entry, "unlabelled", (line.start, line.end))
@@ -74,10 +87,13 @@ def parse_answer(answer: str) -> Tree:
             continue
 
         head = anchor = None
+        ns_before = b.north_star
         for i, sent in enumerate(sentences(line)):
             read = reader.sentence(sent, strip_arrow_lead=i == 0 and line.arrow_lead is not None)
             if i == 0:
                 head, anchor = read.head, read.anchor or read.head
+        if head is None and b.north_star is not None and b.north_star is not ns_before:
+            head = anchor = b.north_star  # "North star: X." heads the outline rows below it
         if head is None and _bare(text):
             body = Frag(line.text, line.start)
             if line.arrow_lead:
@@ -101,6 +117,8 @@ def _header(text: str, line: Line, b: Builder, reader: Reader) -> tuple[str, Nod
     body = text[:-1].strip()
     if _GUARD_HEADER.search(body):
         return "guardrail", None
+    if re.search(r"\bnorth[- ]?star\b|\btop (?:metric|node)\b|\broot metric\b|^(?:NS|OMTM)$", body, re.I):
+        return "north_star", None
     reader.state.in_diagnosis = bool(re.match(r"^(?:diagnosis|walk-?through|investigation|root[- ]cause|rca|triage)\b", body, re.I))
     if CAUSAL_LABEL.search(body):
         reader.state.section_kind = "causal"

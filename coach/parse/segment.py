@@ -30,6 +30,7 @@ class Line:
     indent: int
     bullet: bool
     arrow_lead: str | None
+    heading: bool = False
 
     @property
     def is_header(self) -> bool:
@@ -55,14 +56,14 @@ def _physical_lines(answer: str) -> list[tuple[int, str]]:
 def lines(answer: str) -> list[Line]:
     """Logical lines with the bullet/tree prefix removed and continuation lines joined."""
     result: list[Line] = []
-    pending: list[int] | None = None  # [start, end, indent, bullet, arrow]
+    pending: list[int] | None = None  # [start, end, indent, bullet, heading]
     pending_arrow: str | None = None
 
     def flush() -> None:
         nonlocal pending, pending_arrow
         if pending is not None:
-            s, e, indent, bullet = pending
-            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow))
+            s, e, indent, bullet, heading = pending
+            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading)))
         pending, pending_arrow = None, None
 
     for offset, raw in _physical_lines(answer):
@@ -75,7 +76,7 @@ def lines(answer: str) -> list[Line]:
         prefix = stripped[:content_col]
         bullet = bool(re.search(r"[-*•·+]\s|\d[.)]\s|[├└]", prefix))
         arrow = _ARROW_LEAD.match(stripped[content_col:])
-        is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0)
+        is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0) or (pending is not None and pending[4] == 1) or stripped.lstrip().startswith("#")
         # Hard-wrapped prose joins up; short rows and rows with identities or arrows are outline rows.
         continuation = (
             pending is not None
@@ -91,7 +92,8 @@ def lines(answer: str) -> list[Line]:
             pending[1] = offset + len(stripped)
             continue
         flush()
-        pending = [offset + content_col, offset + len(stripped), content_col, int(bullet)]
+        heading = bool(re.match(r"^\s*#{1,6}\s", stripped)) or bool(re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped.strip()))
+        pending = [offset + content_col, offset + len(stripped), content_col, int(bullet), int(heading)]
         pending_arrow = arrow.group(0).strip() if arrow else None
     flush()
     return result

@@ -36,10 +36,10 @@ from coach.tree import LinkKind
 # --- north star ------------------------------------------------------------------
 _TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
-    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
+    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
     re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
     re.compile(r"\b(?:number|metric|thing|kpi|one)\s+(?:that\s+)?I(?:'d| would| will|'ll)?\s+(?:\w+\s+)?(?:optimi[sz]e|hold (?:myself|us|the team) to|anchor on|focus on|pick|choose|obsess over|care about|drive|grow|own)(?:\s+(?:for|above all|first|most|here))*(?:\s+\w+)?\s+(?:is|would be|will be)\s+(?P<x>.+)", re.I),
-    re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
+    re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
     re.compile(rf"(?:\bis|=|:)\s+(?P<x>[^,;:]{{2,90}}?),?\s+so\s+(?:that|this|it)(?:'s| is| will be| becomes)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(r"\bI(?:'d| would| will|'ll)\s+(?:anchor|optimi[sz]e)\s+(?:on|for)\s+(?P<x>.+)", re.I),
 ]
@@ -49,7 +49,7 @@ _SEVERAL_TOPS = re.compile(
     re.I,
 )
 _PHRASE_END = re.compile(
-    r"\s*[,;:]\s|\s*[.?!](?:\s|$)|\s+[-—–]\s|\s+(?:because|since|which|meaning|as it|as this|so|for (?:this|now|the)|rather than|instead of|"
+    r"\s*[,;:]\s|\s*[.?!](?:\s|$)|\s+[-—–]\s|\s+(?:because|since|which|who|meaning|as it|as this|so|for (?:this|now|the)|rather than|instead of|"
     r"and (?:it|this|that|I|we)|but|while|where|given)\b",
     re.I,
 )
@@ -68,7 +68,7 @@ _OPS = re.compile(
 )
 _HAS_OP = re.compile(r"[+×*·−÷]|\s[x/–-]\s|\b(?:plus|minus|times|multiplied by|divided by)\b", re.I)
 _RHS_END = re.compile(
-    r",\s*(?:so|because|which|since|where|but|meaning|i\.e\.|e\.g\.|and (?:that|this|it|so))\b|\s+[—–]\s+|\s+(?:because|since|so that|so any|so either)\b|:\s",
+    r",\s*(?:I|we|you|I'd|we'd|I'll|it's|that's)\b|,\s*(?:so|because|which|since|where|but|meaning|i\.e\.|e\.g\.|and (?:that|this|it|so))\b|\s+[—–]\s+|\s+(?:because|since|so that|so any|so either)\b|:\s",
     re.I,
 )
 _CLAUSE = re.compile(r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+", re.I)
@@ -76,7 +76,7 @@ _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by
 _ARROW = re.compile(r"<-(?:\s*-)+(?![->])|<-{1,2}|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|⇒|↳")
 _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
 _DOTTED_ARROW = re.compile(r"^(?:⇠|⇢|<-\s*-)")
-_SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then)\b|\s+but\s+|\s+because\s+|\.\s", re.I)
+_SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
 
 _PARENT_FIRST = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
@@ -91,9 +91,15 @@ _CHILD_FIRST = re.compile(
     r"leads?\s+to|determines?|shapes?|powers?|fuels?|contributes?\s+to|predicts?)\b",
     re.I,
 )
+_CAUSAL_VERB = re.compile(
+    r"\b(?:brings?\s+in|bring|causes?|inflates?|dilutes?|reduces?|hurts?|lowers?|grows?|pushes|push|erodes?|suppress(?:es)?|"
+    r"spurs?|encourages?|discourages?|pulls?\s+(?:down|up)|makes?|keeps?|turns?\s+into|translates?\s+into|converts?\s+into|should\s+(?:raise|lift|drive|increase|improve|reduce))\b",
+    re.I,
+)
+_COMES_FROM = re.compile(r"\b(?:is|are)\s+(?:coming|driven mostly)\s+from\b|\bcomes?\s+from\b", re.I)
 _WHAT_DRIVES = re.compile(r"\bwhat\s+drives\s+(?P<x>.+?)\s+(?:is|are)\b(?P<label>[^:]{0,40}):\s*(?P<rest>.+)", re.I)
 _SPLIT_X_INTO = re.compile(r"\b(?:split|break|decompose|divide)\s+(?P<x>[^,.;]{2,60}?)\s+(?:down\s+)?into\s+(?P<rest>.+)", re.I)
-_CHAIN = re.compile(r",?\s*(?:and\s+(?:therefore|thus|so|hence|then|in turn)|which\s+(?:in turn\s+)?(?:drives?|raises?|feeds?|leads?\s+to))\s+", re.I)
+_CHAIN = re.compile(r",?\s*(?:and\s+(?:therefore|thus|so|hence|then|in turn)|(?:which|who|that)\s+(?:in turn\s+)?(?:drives?|raises?|feeds?|leads?\s+to|inflates?|dilutes?|lowers?|reduces?|hurts?)|and\s+(?:dilutes?|inflates?|lowers?|reduces?|hurts?))\s+", re.I)
 _BELIEF_PREFIX = re.compile(
     r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|sense)\s+(?:is|would be)\s+(?:that\s+)?|"
     r"^.*?\bI\s+(?:believe|think|expect|suspect|bet|assume|guess)\s+(?:that\s+)?",
@@ -134,6 +140,8 @@ _COUNTER_REASON = re.compile(
 _DIAGNOSIS_HEADER = re.compile(
     r"^(?:diagnosis|diagnostic|walk-?through|investigation|root[- ]cause|rca|debug(?:ging)?|triage|how I'?d (?:investigate|diagnose|debug)|to (?:investigate|diagnose|debug)|plan)\b[^:]{0,40}:", re.I
 )
+_DIAGNOSIS_OPENER = re.compile(r"\b(?:diagnos\w+|investigat\w+|root[- ]cause|bottom[- ]up|walk (?:through|down|up))\b", re.I)
+_EITHER_QUESTION = re.compile(r"^(?:\w+:\s*)?(?:did|has|have|is|are|was|were|does|do)\b[^?]*\bor\b[^?]*\?", re.I)
 _ANY_HEADER = re.compile(r"^[A-Za-z][\w /()'&-]{0,40}:(?:\s|$)")
 
 
@@ -146,6 +154,7 @@ class State:
     in_diagnosis: bool = False
     level_subject: dict[int, NodeEntry] = field(default_factory=dict)
     several_tops: bool = False
+    diagnosis_line: int = -1
     ns_sentence_end: int = -1
 
 
@@ -196,8 +205,12 @@ class Reader:
         elif re.match(r"^(?:those|these|both|all|each|the)\b[^.]{0,40}\b(?:are|is)\s+(?:\w+\s+){0,2}(?:identities|identity|by definition|mathematical)", frag.text, re.I) and n_links:
             b.relabel(self._previous_sentence_links, "math")
 
-        if not read.equation and not guarded and (st.in_diagnosis or not read.links) and (
-            st.in_diagnosis or DIAGNOSIS_CUE.search(frag.text) or GENERIC_COMPONENTS.search(frag.text) or SEGMENTATION.search(frag.text)
+        if _DIAGNOSIS_OPENER.search(frag.text):
+            st.diagnosis_line = sent.line.index
+        in_diagnosis = st.in_diagnosis or st.diagnosis_line == sent.line.index
+        if not read.equation and not guarded and (in_diagnosis or not read.links) and (
+            in_diagnosis or DIAGNOSIS_CUE.search(frag.text) or GENERIC_COMPONENTS.search(frag.text)
+            or SEGMENTATION.search(frag.text) or _EITHER_QUESTION.search(frag.text)
         ):
             if not _NS_PATTERNS[0].match(frag.text):
                 b.diagnosis.append((sent.start, sent.end))
@@ -223,7 +236,7 @@ class Reader:
             colon = frag.text.find(":")
             if colon >= 0:
                 for item in frag.cut(colon + 1).split(_LIST):
-                    entry = b.metric(item.cut(0, _phrase_end(item.text)))
+                    entry = b.metric(item.cut(0, phrase_end(item.text)))
                     if entry is not None:
                         b.candidates.append(entry)
             elif b.north_star is not None:
@@ -236,20 +249,30 @@ class Reader:
             if not m:
                 continue
             x = frag.cut(m.start("x"), m.end("x"))
-            x = x.cut(0, _phrase_end(x.text))
+            x = x.cut(0, phrase_end(x.text))
             if is_pronoun(x.text) or re.match(r"^(?:that|this|it)(?:'s| is)\b", x.text, re.I):
                 entry = st.focus
             else:
                 entry = b.metric(x)
             if entry is None:
                 continue
-            b.north_star = entry
-            b.candidates = []
-            st.several_tops = False
-            st.focus = entry
-            st.ns_sentence_end = frag.end
-            self._classify(frag.text, entry)
+            self._commit(entry, frag)
             return
+
+    def declare_north_star(self, frag: Frag) -> None:
+        """The metric named right under a "North star" heading."""
+        entry = self.b.metric(frag)
+        if entry is not None:
+            self._commit(entry, frag)
+
+    def _commit(self, entry: NodeEntry, frag: Frag) -> None:
+        b, st = self.b, self.state
+        b.north_star = entry
+        b.candidates = []
+        st.several_tops = False
+        st.focus = entry
+        st.ns_sentence_end = frag.end
+        self._classify(frag.text, entry)
 
     def _classify(self, text: str, entry: NodeEntry) -> None:
         m = INPUT_OUTPUT.search(text)
@@ -410,7 +433,7 @@ class Reader:
         if is_pronoun(lhs.text) or re.fullmatch(r"(?:and\s+|so\s+)?(?:it|this|that)", lhs.text, re.I):
             parent = st.focus
         else:
-            parent = b.metric(lhs)
+            parent = b.known_metric(lhs)
         if parent is None:
             return None
         rhs = clause.cut(m.end())
@@ -455,6 +478,11 @@ class Reader:
         names = _distribute([p for _, p in pieces])
         formula = (formula_from or evidence).text.strip()
         for (o, _), item in zip(pieces, names, strict=True):
+            inner = item.strip()
+            if inner.text.startswith("(") and inner.text.endswith(")") and _HAS_OP.search(inner.text[1:-1]):
+                # "(A + B) / C": the bracketed terms are children too.
+                self._rhs(parent, inner.cut(1, len(inner.text) - 1), formula_from or evidence, evidence, read)
+                continue
             child = self.b.metric(item)
             if child is not None:
                 self.b.link(parent, child, "math", (evidence.start, evidence.end), operator=o or first_op, formula=formula)
@@ -553,9 +581,20 @@ class Reader:
                     b.link(parent, child, k, span, hypothesis=hypothesis if k == "causal" else None)
                 return parent
 
-        m = _CHILD_FIRST.search(masked)
+        if kind == "causal":
+            m = _COMES_FROM.search(masked)
+            if m:
+                subject = _subject(clause.cut(0, m.start()))
+                parent = b.known_metric(subject) if _is_subject(subject.text) else None
+                if parent is not None:
+                    for child in self._list(_cut_end(clause.cut(m.end()))):
+                        b.link(parent, child, "causal", span, hypothesis=hypothesis)
+                    return parent
+        m = _CHILD_FIRST.search(masked) or (_CAUSAL_VERB.search(masked) if kind == "causal" else None)
         if m:
             subject = _subject(clause.cut(0, m.start()))
+            if not _is_subject(subject.text):
+                subject = _claim_subject(clause.cut(0, m.start()))
             if not _is_subject(subject.text):
                 return None
             children = self._list(subject)
@@ -590,7 +629,7 @@ def _marked_kind(text: str) -> LinkKind | None:
     return None
 
 
-def _phrase_end(text: str) -> int:
+def phrase_end(text: str) -> int:
     m = _PHRASE_END.search(mask_parens(text))
     return m.start() if m else len(text)
 
@@ -612,6 +651,19 @@ def _subject(frag: Frag) -> Frag:
         frag = frag.cut(m.end())
     frag = frag.cut(0, len(re.sub(r"\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely)\s*$", "", frag.text)))
     return frag.strip()
+
+
+def _claim_subject(frag: Frag) -> Frag:
+    """"I believe the search we, um, launched ...": the noun phrase right after the belief, before any aside."""
+    m = _BELIEF_PREFIX.match(frag.text)
+    if not m:
+        return Frag("", frag.start)
+    rest = frag.cut(m.end())
+    comma = rest.text.find(",")
+    if comma >= 0:
+        rest = rest.cut(0, comma)
+    trimmed = re.sub(r"(?:\s+(?:we|I|you|they|that|which|who))+\s*$", "", rest.text)
+    return rest.cut(0, len(trimmed)).strip()
 
 
 def _is_subject(text: str) -> bool:
