@@ -97,9 +97,15 @@ def _singular(word: str) -> str:
     return word
 
 
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+                 "eight": "8", "nine": "9", "ten": "10", "thirty": "30", "fourteen": "14", "twenty-eight": "28"}
+_NUMBER_PREFIX = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")-(?=day|week|month)")
+
+
 def tokens(name: str) -> list[str]:
     out: list[str] = []
-    for raw in _WORD.findall(name.lower()):
+    lowered = _NUMBER_PREFIX.sub(lambda m: _NUMBER_WORDS[m.group(1)] + "-", name.lower())
+    for raw in _WORD.findall(lowered):
         for part in re.split(r"-(?!\d)", raw) if not re.match(r"^(?:d|w|m)\d+", raw) else [raw]:
             if not part:
                 continue

@@ -130,7 +130,7 @@ def _header(text: str, line: Line, b: Builder, reader: Reader) -> tuple[str, Nod
         name = under.group("x")
         entry = reader.state.focus if name.lower() in ("it", "that", "this") else b.metric(Frag(name, start))
         return "metric", entry
-    if not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
+    if not line.heading and not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
         return "metric", b.metric(Frag(line.text[: line.text.rstrip().rfind(":")], line.start))
     return "other", None
 

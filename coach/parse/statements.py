@@ -36,12 +36,14 @@ from coach.tree import LinkKind
 # --- north star ------------------------------------------------------------------
 _TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
-    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
+    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){0,3}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
     re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
     re.compile(r"\b(?:number|metric|thing|kpi|one)\s+(?:that\s+)?I(?:'d| would| will|'ll)?\s+(?:\w+\s+)?(?:optimi[sz]e|hold (?:myself|us|the team) to|anchor on|focus on|pick|choose|obsess over|care about|drive|grow|own)(?:\s+(?:for|above all|first|most|here))*(?:\s+\w+)?\s+(?:is|would be|will be)\s+(?P<x>.+)", re.I),
     re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
     re.compile(rf"(?:\bis|=|:)\s+(?P<x>[^,;:]{{2,90}}?),?\s+so\s+(?:that|this|it)(?:'s| is| will be| becomes)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(r"\bI(?:'d| would| will|'ll)\s+(?:anchor|optimi[sz]e)\s+(?:on|for)\s+(?P<x>.+)", re.I),
+    re.compile(rf"\b(?:make|call|consider|crown)\s+(?P<x>.{{2,90}}?)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
+    re.compile(rf"\b(?:set|pick|choose|use|define|make|frame)\s+(?:the|my|our)\s+{_TOP_WORD}\s+(?:as|to be|to)\s+(?P<x>.+)", re.I),
 ]
 _SEVERAL_TOPS = re.compile(
     r"\b(?:two|three|several|a few|a couple of|multiple)\s+(?:candidates|options|north[- ]?stars|contenders|top metrics|metrics at the top)\b|"
