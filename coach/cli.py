@@ -565,25 +565,31 @@ def print_log(console: Console, calls: list[CallRow], totals: list[ModelTotals])
         console.print("No model calls logged yet. Grading offline makes none.", markup=False)
         return
     per_model = Table(title="Tokens per model", title_justify="left")
-    for name in ("model", "calls", "requests", "cache hits", "errors", "input tokens", "output tokens", "tokens"):
-        per_model.add_column(name, justify="left" if name == "model" else "right", no_wrap=name != "model")
+    per_model.add_column("model", overflow="fold", min_width=16)
+    for name in ("requests", "cache hits", "errors", "tokens (in / out)"):
+        per_model.add_column(name, justify="right")
     for t in totals:
         per_model.add_row(
             safe_text(t.model),
-            f"{t.calls:,}",
             f"{t.requests:,}",
             f"{t.cache_hits:,}",
             f"{t.errors:,}",
-            f"{t.input_tokens:,}",
-            f"{t.output_tokens:,}",
-            f"{t.tokens:,}",
+            f"{t.tokens:,} ({t.input_tokens:,} / {t.output_tokens:,})",
         )
     console.print(per_model)
     if not calls:
         return
+    # With one model, the table above already names it; the column would only squeeze the others.
+    show_model = len({c.model for c in calls}) > 1
     recent = Table(title=f"The {len(calls)} most recent calls", title_justify="left")
-    for name in ("time", "model", "prompt", "tokens in/out", "ms", "answer", "result"):
-        recent.add_column(name, justify="right" if name in ("tokens in/out", "ms") else "left")
+    recent.add_column("time", no_wrap=True)
+    if show_model:
+        recent.add_column("model", overflow="fold")
+    recent.add_column("prompt")
+    recent.add_column("tokens in/out", justify="right")
+    recent.add_column("ms", justify="right")
+    recent.add_column("answer", overflow="fold")
+    recent.add_column("result", overflow="fold")
     for c in calls:
         if c.cache_hit:
             outcome = Text("cache hit", style="dim")
@@ -593,15 +599,17 @@ def print_log(console: Console, calls: list[CallRow], totals: list[ModelTotals])
             outcome = Text("ok", style="green")
         if c.attempt > 1:
             outcome.append(f" (attempt {c.attempt})", style="dim")
-        recent.add_row(
-            datetime.fromtimestamp(c.ts).strftime("%Y-%m-%d %H:%M:%S"),
-            safe_text(c.model),
+        cells = [Text(datetime.fromtimestamp(c.ts).strftime("%m-%d %H:%M:%S"))]
+        if show_model:
+            cells.append(safe_text(c.model))
+        cells += [
             safe_text(f"{c.prompt} v{c.prompt_version}"),
-            f"{c.input_tokens:,}/{c.output_tokens:,}",
-            f"{c.latency_ms:,}",
+            Text(f"{c.input_tokens:,}/{c.output_tokens:,}"),
+            Text(f"{c.latency_ms:,}"),
             safe_text(c.answer_id or "-"),
             outcome,
-        )
+        ]
+        recent.add_row(*cells)
     console.print(recent)
 
 

@@ -266,9 +266,12 @@ def review(
     graded: Annotated[Path, typer.Argument(help="A .jsonl file from `coach batch` or `coach grade --format json`.")],
 ) -> None:
     """Step through graded answers in the TUI, override criteria with notes; every change is saved at once."""
-    from coach.tui.review import load_review_file, run_review
+    from coach.review_file import load_review_file
 
-    doc = load_review_file(graded)  # errors (missing file, no graded records) before the screen opens
+    doc = load_review_file(graded)  # errors (missing file, no graded records) before textual loads
+
+    from coach.tui.review import run_review
+
     run_review(doc)
 
 

@@ -518,13 +518,19 @@ def _entities(question: str) -> set[str]:
 def match_scenario(question: str, scenarios: Iterable[object], threshold: float = 0.5) -> str | None:
     """The id of the shipped scenario whose question this is (paraphrases included), or None.
 
-    It must share a name (Spotify, Etsy …) with the scenario's question and at
-    least half of the shorter question's content words.
+    It must share a name (Spotify, Etsy …) with the scenario's question, at
+    least half of the shorter question's content words, and be the same sort of
+    question (a metric that moved, or not).
     """
+    from coach.rubric.context import classify
+
     best, best_score = None, threshold
     words = _content(question)
+    change = classify(question).metric_change
     for s in scenarios:
         q = getattr(s, "question", "")
+        if (getattr(s, "kind", "") in ("metric_drop", "conflicting_metrics")) != change:
+            continue  # a metric that moved is a different question from "how would you measure it"
         ents = _entities(q) | _entities(getattr(s, "title", ""))
         if ents and not (ents & words):
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import types
@@ -254,9 +255,9 @@ def test_markup_and_ansi_in_input_are_printed_literally_and_stripped(tmp_path):
     text = out(proc)
     assert "[bold magenta]How[/] would you measure success for Spotify?" in text
     assert "\x1b" not in text and "pwned" not in text
-    # Whatever the grader quotes from the answer keeps its brackets.
-    if "weekly listening hours[/bold red]" in text:
-        assert "[bold red]weekly listening hours[/bold red]" in text
+    # The answer's markup is printed as text, never applied or half-eaten.
+    assert "[/bold red]" in text
+    assert re.findall(r".bold red\]", text) and all(m[0] in "[/" for m in re.findall(r".bold red\]", text))
 
 
 def test_print_result_never_interprets_answer_text():

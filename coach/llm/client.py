@@ -251,6 +251,7 @@ class LangchainClient:
         pieces: list[str] = []
         tin = tout = 0
         finish_reason = None
+        iterator: Any = None
         try:
             iterator = self._chat_model().astream(self._lc_messages(messages)).__aiter__()
             while True:
@@ -271,6 +272,9 @@ class LangchainClient:
             err = classify_error(exc)
             err.tokens_emitted = bool(pieces)
             raise err from None
+        finally:
+            if iterator is not None:
+                await _close_stream(iterator)
         latency = int((time.perf_counter() - start) * 1000)
         # A stream that ends without an error is complete, unless the provider cut it at the token limit.
         finished = finish_reason != "length"
@@ -280,6 +284,19 @@ class LangchainClient:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
+
+
+async def _close_stream(iterator: Any) -> None:
+    """Close a stream's generator chain now, on this loop, whichever way the stream ended.
+
+    Left to the garbage collector, a generator stopped mid-way (a callback raised, the task was cancelled)
+    is finalised whenever a collection happens to run, often after its event loop has closed: its
+    ``aclose()`` coroutine is then never awaited, and its connection is reported unclosed.
+    """
+    try:
+        await iterator.aclose()
+    except Exception:  # noqa: BLE001, S110 - the stream's own outcome is already decided
+        pass
 
 
 def _text_of(message: Any) -> str:

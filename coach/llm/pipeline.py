@@ -260,10 +260,17 @@ class ModelRunner:
     def close(self) -> None:
         if self._loop.is_closed():
             return
-        self._run(self._shutdown())
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
+        try:
+            self._run(self._shutdown())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            # What asyncio.run does before closing its loop: run the callbacks that finish closing transports,
+            # and close generators still suspended on this loop. Otherwise the garbage collector finalises them
+            # later, after the loop is closed, as "coroutine never awaited" and "unclosed transport" warnings.
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.run_until_complete(self._loop.shutdown_default_executor())
+            self._loop.close()
 
     def __enter__(self) -> ModelRunner:
         return self

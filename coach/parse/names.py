@@ -49,7 +49,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:etc|and so on|as well|too|itself|overall|alone)|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+over time|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
@@ -74,6 +74,8 @@ def clean(phrase: str) -> str:
     text = " ".join(phrase.replace("\n", " ").split())
     text = re.sub(r"^[^\w(]+", "", text)
     text = re.sub(r"\*\*|__|`", "", text)
+    # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
+    text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]", " ", text).strip()
     for _ in range(4):
         before = text
         text = _LEADING_FILLER.sub("", text).strip()
@@ -84,7 +86,7 @@ def clean(phrase: str) -> str:
     text = re.sub(r"\s*\([^)]*$", "", text).strip()
     if not text or not re.search(r"[A-Za-z]", text) or _NOT_A_METRIC.match(text):
         return ""
-    if len(text.split()) > 9 or len(text) > 80:
+    if len(text.split()) > 12 or len(text) > 90:
         return ""
     return text
 

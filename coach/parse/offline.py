@@ -20,7 +20,7 @@ from coach.parse.vocab import CAUSAL_LABEL, GUARDRAIL_WORD, MATH_LABEL
 from coach.tree import LinkKind, Tree
 
 _GUARD_HEADER = re.compile(GUARDRAIL_WORD, re.I)
-_UNDER_HEADER = re.compile(r"^(?:L\d\s*)?(?:under|below|beneath)\s+(?P<x>.+?)\s*:$", re.I)
+_UNDER_HEADER = re.compile(r"^(?:L\d\s*)?(?:under|below|beneath)\s+(?P<x>[^,:]+?)\s*(?:,[^:]*)?:$", re.I)
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
@@ -94,6 +94,9 @@ def parse_answer(answer: str) -> Tree:
                 head, anchor = read.head, read.anchor or read.head
         if head is None and b.north_star is not None and b.north_star is not ns_before:
             head = anchor = b.north_star  # "North star: X." heads the outline rows below it
+        if head is None and header_kind == "metric" and ":" in text and _bare(text.split(":")[0]):
+            # "- item: why it matters" under a metric header: the item is the child.
+            head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))
         if head is None and _bare(text):
             body = Frag(line.text, line.start)
             if line.arrow_lead:

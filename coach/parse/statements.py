@@ -37,7 +37,7 @@ from coach.tree import LinkKind
 _TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
     re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){0,3}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
-    re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
+    re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select|commit to|settle on)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
     re.compile(r"\b(?:number|metric|thing|kpi|one)\s+(?:that\s+)?I(?:'d| would| will|'ll)?\s+(?:\w+\s+)?(?:optimi[sz]e|hold (?:myself|us|the team) to|anchor on|focus on|pick|choose|obsess over|care about|drive|grow|own)(?:\s+(?:for|above all|first|most|here))*(?:\s+\w+)?\s+(?:is|would be|will be)\s+(?P<x>.+)", re.I),
     re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
     re.compile(rf"(?:\bis|=|:)\s+(?P<x>[^,;:]{{2,90}}?),?\s+so\s+(?:that|this|it)(?:'s| is| will be| becomes)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
@@ -62,6 +62,8 @@ _EQ = re.compile(
     r"\b(?:is|are)\s+(?:simply |just |basically |again |mathematically |by definition |then )?(?:the\s+)?(?P<agg>sum|product|total)\s+of\b",
     re.I,
 )
+_SUM_PREFIX = re.compile(r"^\s*(?:an?|the)\s+(?:weighted\s+)?(?:sum|product|total|combination|mix)(?:\s+of)?\s*:\s*", re.I)
+_SITS_UNDER = re.compile(r"\b(?:sits?|hangs?|lives?|goes|go|feeds? into)\s+(?:under|below|beneath)\s+(?P<y>[^:]{2,60}?)\s*:\s*(?P<rest>.+)$", re.I)
 _IS = re.compile(r"\b(?:is|are)\b(?:\s*,[^,]{1,50},)?|'s\b", re.I)
 _OPS = re.compile(
     r"\s*(?P<add>\+)\s*|\s+(?P<add2>plus|and)\s+|\s*(?P<sub>−)\s*|\s+(?P<sub2>-|–|minus|less)\s+|,\s*(?P<sub3>minus|less)\s+|"
@@ -94,7 +96,7 @@ _CHILD_FIRST = re.compile(
     re.I,
 )
 _CAUSAL_VERB = re.compile(
-    r"\b(?:brings?\s+in|bring|causes?|inflates?|dilutes?|reduces?|hurts?|lowers?|grows?|pushes|push|erodes?|suppress(?:es)?|"
+    r"\b(?:brings?\s+in|bring|kills?|causes?|inflates?|dilutes?|reduces?|hurts?|lowers?|grows?|pushes|push|erodes?|suppress(?:es)?|"
     r"spurs?|encourages?|discourages?|pulls?\s+(?:down|up)|makes?|keeps?|turns?\s+into|translates?\s+into|converts?\s+into|should\s+(?:raise|lift|drive|increase|improve|reduce))\b",
     re.I,
 )
@@ -254,6 +256,9 @@ class Reader:
             x = x.cut(0, phrase_end(x.text))
             if is_pronoun(x.text) or re.match(r"^(?:that|this|it)(?:'s| is)\b", x.text, re.I):
                 entry = st.focus
+                if entry is None:
+                    lead = re.match(r"^(?P<s>[^,;:]{2,60}?)\s+(?:is|are|was|equals)\b", frag.text)
+                    entry = b.metric(frag.cut(0, lead.end("s"))) if lead else None
             else:
                 entry = b.metric(x)
             if entry is None:
@@ -319,7 +324,7 @@ class Reader:
         for item in found:
             item = _strip_predicate(item)
             entry = b.metric(item)
-            if entry is not None and len(clean(item.text).split()) <= 9:
+            if entry is not None:
                 b.add_guardrail(entry)
                 added = True
         if added and _COUNTER_REASON.search(frag.text):
@@ -424,7 +429,7 @@ class Reader:
         agg = m.group("agg") if m else None
         if m is None:
             for im in _IS.finditer(masked):
-                if _HAS_OP.search(masked[im.end():]) and not _ARROW.search(masked):
+                if (_HAS_OP.search(masked[im.end():]) or _SUM_PREFIX.match(masked[im.end():])) and not _ARROW.search(masked):
                     m = im
                     break
             if m is None:
@@ -432,13 +437,16 @@ class Reader:
         lhs = clause.cut(0, m.start())
         cut = max(lhs.text.rfind(":"), lhs.text.rfind(","), lhs.text.rfind(";"))
         lhs = lhs.cut(cut + 1).strip()
-        if is_pronoun(lhs.text) or re.fullmatch(r"(?:and\s+|so\s+)?(?:it|this|that)", lhs.text, re.I):
+        if not lhs.text or is_pronoun(lhs.text) or re.fullmatch(r"(?:and\s+|so\s+)?(?:it|this|that)", lhs.text, re.I):
             parent = st.focus
         else:
             parent = b.known_metric(lhs)
         if parent is None:
             return None
         rhs = clause.cut(m.end())
+        prefix = _SUM_PREFIX.match(rhs.text)
+        if prefix:
+            rhs = rhs.cut(prefix.end())
         end = _RHS_END.search(mask_parens(rhs.text))
         if end:
             rhs = rhs.cut(0, end.start())
@@ -551,6 +559,14 @@ class Reader:
         masked = mask_parens(clause.text)
         span = (clause.start, clause.end)
 
+        m = _SITS_UNDER.search(masked)
+        if m:
+            parent = b.known_metric(clause.cut(m.start("y"), m.end("y")))
+            if parent is not None:
+                for child in self._list(_cut_end(clause.cut(m.start("rest"), m.end("rest")))):
+                    b.link(parent, child, kind or "causal", span, hypothesis=hypothesis or clause.text)
+                return parent
+
         m = _WHAT_DRIVES.search(masked)
         if m:
             parent = b.known_metric(clause.cut(m.start("x"), m.end("x")))
@@ -592,17 +608,19 @@ class Reader:
                     for child in self._list(_cut_end(clause.cut(m.end()))):
                         b.link(parent, child, "causal", span, hypothesis=hypothesis)
                     return parent
-        m = _CHILD_FIRST.search(masked) or (_CAUSAL_VERB.search(masked) if kind == "causal" else None)
-        if m:
+        verbs = list(_CHILD_FIRST.finditer(masked))
+        if kind == "causal":
+            verbs = sorted(verbs + list(_CAUSAL_VERB.finditer(masked)), key=lambda v: v.start())
+        for m in verbs:
             subject = _subject(clause.cut(0, m.start()))
             if not _is_subject(subject.text):
                 subject = _claim_subject(clause.cut(0, m.start()))
-            if not _is_subject(subject.text):
-                return None
+            if not _is_subject(subject.text) or not clean(subject.text):
+                continue
             children = self._list(subject)
-            chain = [p for p in (b.metric(f) for f in _cut_end(clause.cut(m.end())).split(_CHAIN)) if p is not None]
+            chain = [p for p in (b.known_metric(f) for f in _cut_end(clause.cut(m.end())).split(_CHAIN)) if p is not None]
             if not children or not chain:
-                return None
+                continue
             k = kind or "unlabelled"
             for child in children:
                 b.link(chain[0], child, k, span, hypothesis=hypothesis)
@@ -651,7 +669,7 @@ def _subject(frag: Frag) -> Frag:
     m = _BELIEF_PREFIX.match(frag.text)
     if m:
         frag = frag.cut(m.end())
-    frag = frag.cut(0, len(re.sub(r"\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely)\s*$", "", frag.text)))
+    frag = frag.cut(0, len(re.sub(r"(?:\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely|will|would|should|could|may|might|can))+\s*$", "", frag.text)))
     return frag.strip()
 
 
@@ -669,6 +687,7 @@ def _claim_subject(frag: Frag) -> Frag:
 
 
 def _is_subject(text: str) -> bool:
+    text = re.sub(r"\([^()]*\)", " ", text)
     words = text.split()
     return 0 < len(words) <= 8 and not re.search(
         r"\b(?:it|is|are|was|gets?|we|I|you|they|if|when|should|would|could|will|must|can|everything|anything|nothing|this|there)\b",
@@ -695,10 +714,14 @@ def _distribute(items: list[Frag]) -> list[Frag]:
 
 
 def _guard_items(frag: Frag) -> list[Frag]:
-    m = _GUARD_CUT.search(mask_parens(frag.text))
-    if m:
-        frag = frag.cut(0, m.start())
-    return frag.split(_LIST)
+    """"A, because ...; and B, which ...": each part names a guardrail before its explanation."""
+    items: list[Frag] = []
+    for part in frag.split(re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")):
+        m = _GUARD_CUT.search(mask_parens(part.text))
+        if m:
+            part = part.cut(0, m.start())
+        items.extend(part.split(_LIST))
+    return items
 
 
 def _strip_predicate(item: Frag) -> Frag:

@@ -23,6 +23,7 @@ from coach.report.model import (
     Report,
     ReportSection,
     criterion_title,
+    feedback_blocks,
 )
 from coach.report.svg import tree_svg
 from coach.result import CriterionResult
@@ -92,6 +93,20 @@ def _scorecard(criteria: list[CriterionResult], rubric: Rubric | None) -> str:
     return "\n".join(rows)
 
 
+def feedback_html(text: str, heading_level: int) -> str:
+    hx = f"h{min(heading_level, 6)}"
+    out = []
+    for kind, content in feedback_blocks(text):
+        if kind == "heading":
+            out.append(f"<{hx}>{h(content)}</{hx}>")
+        elif kind in ("bullets", "numbered"):
+            tag = "ul" if kind == "bullets" else "ol"
+            out.append(f"<{tag}>" + "".join(f"<li>{h(item)}</li>" for item in content) + f"</{tag}>")
+        else:
+            out.append(f"<p>{h(content)}</p>")
+    return "".join(out)
+
+
 def _section(sec: ReportSection, rubric: Rubric | None, level: int) -> str:
     r = sec.result
     hn, hs = f"h{level}", f"h{level + 1}"
@@ -143,7 +158,7 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: int) -> str:
     )
     if r.feedback:
         out.append(f"<{hs}>Feedback</{hs}>")
-        out.append(f'<div class="feedback">{h(r.feedback.strip())}</div>')
+        out.append(f'<div class="feedback">{feedback_html(r.feedback, level + 2)}</div>')
     if sec.answer is not None or sec.follow_ups:
         out.append(f"<{hs}>The interview</{hs}>")
         out.append('<dl class="qa">')

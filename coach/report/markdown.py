@@ -12,7 +12,15 @@ import html
 import re
 
 from coach.overrides import coach_decisions
-from coach.report.model import VERDICT_WORD, Report, ReportSection, criterion_title, decided_by, status_text
+from coach.report.model import (
+    VERDICT_WORD,
+    Report,
+    ReportSection,
+    criterion_title,
+    decided_by,
+    feedback_blocks,
+    status_text,
+)
 from coach.report.tree_export import LEGEND, outline
 from coach.rubric.model import Rubric
 
@@ -37,6 +45,20 @@ def md_block(text: str) -> str:
         lines = [md_inline(line) for line in para.split("\n") if line.strip()]
         out.append("  \n".join(lines))
     return "\n\n".join(p for p in out if p)
+
+
+def feedback_markdown(text: str, heading: str) -> list[str]:
+    out: list[str] = []
+    for kind, content in feedback_blocks(text):
+        if kind == "heading":
+            out += [f"{heading} {md_inline(str(content))}", ""]
+        elif kind == "bullets":
+            out += [f"- {md_inline(item)}" for item in content] + [""]
+        elif kind == "numbered":
+            out += [f"{i}. {md_inline(item)}" for i, item in enumerate(content, 1)] + [""]
+        else:
+            out += [md_block(str(content)), ""]
+    return out
 
 
 def tree_list(tree) -> list[str]:
@@ -94,7 +116,7 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: str) -> list[str]
         out.append("")
     out += [f"{level}# KPI tree", "", *tree_list(r.tree), ""]
     if r.feedback:
-        out += [f"{level}# Feedback", "", md_block(r.feedback), ""]
+        out += [f"{level}# Feedback", "", *feedback_markdown(r.feedback, level + "##"), ""]
     return out
 
 

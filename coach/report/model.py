@@ -8,6 +8,7 @@ tree, the feedback and the follow-ups asked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from coach.result import CriterionResult, GradeResult
@@ -74,3 +75,48 @@ def report_from_results(results: list[GradeResult], **kwargs) -> Report:
         for i, r in enumerate(results, 1)
     ]
     return Report(sections, **kwargs)
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+
+
+def feedback_blocks(text: str) -> list[tuple[str, str | list[str]]]:
+    """The feedback's light structure: ("heading", text), ("bullets" | "numbered", items), ("para", text).
+
+    Only the structure is read from the text; every piece stays plain text that
+    the renderer escapes, so nothing in the feedback (which quotes the answer)
+    can become markup.
+    """
+    blocks: list[tuple[str, str | list[str]]] = []
+    para: list[str] = []
+
+    def close_para() -> None:
+        if para:
+            blocks.append(("para", "\n".join(para)))
+            para.clear()
+
+    for line in (text or "").strip().split("\n"):
+        if not line.strip():
+            close_para()
+            continue
+        for kind, pattern in (("heading", _HEADING), ("bullets", _BULLET), ("numbered", _NUMBERED)):
+            m = pattern.match(line)
+            if m:
+                close_para()
+                if kind == "heading":
+                    blocks.append(("heading", m.group(1)))
+                elif blocks and blocks[-1][0] == kind:
+                    blocks[-1][1].append(m.group(1))  # type: ignore[union-attr]
+                else:
+                    blocks.append((kind, [m.group(1)]))
+                break
+        else:
+            if blocks and blocks[-1][0] in ("bullets", "numbered") and not para and line.startswith((" ", "\t")):
+                items = blocks[-1][1]
+                items[-1] = f"{items[-1]} {line.strip()}"  # type: ignore[index]
+            else:
+                para.append(line)
+    close_para()
+    return blocks
