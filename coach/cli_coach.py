@@ -119,18 +119,24 @@ def grade(
     ] = None,
     tree_out: Annotated[
         Path | None,
-        typer.Option("--tree-out", help="Write the parsed tree here (.yaml or .json; -q2 … added for several questions)."),
+        typer.Option(
+            "--tree-out", help="Write the parsed tree here (.yaml or .json; -q2 … added for several questions)."
+        ),
     ] = None,
     override: Annotated[
         list[str] | None,
-        typer.Option("--override", help="CRITERION=pass|fail|not_applicable|auto, decided by the coach; N:… for question N."),
+        typer.Option(
+            "--override", help="CRITERION=pass|fail|not_applicable|auto, decided by the coach; N:… for question N."
+        ),
     ] = None,
     note: Annotated[
         list[str] | None, typer.Option("--note", help='CRITERION="the coach\'s note"; N:… for question N.')
     ] = None,
     fmt: Annotated[
         ReportFormat | None,
-        typer.Option("--format", "-f", help="md, html or json (one JSON line per question).  [default: the terminal view]"),
+        typer.Option(
+            "--format", "-f", help="md, html or json (one JSON line per question).  [default: the terminal view]"
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here; the format follows the extension.")
@@ -174,9 +180,7 @@ def grade(
     follow_up_texts = [s.follow_up for s in rubric.criteria] + [f for s in library for f in s.follow_ups]
     notices: list[str] = []
     try:
-        parsed = parse_transcript(
-            text, name=name, speaker=speaker, scenarios=library, follow_up_texts=follow_up_texts
-        )
+        parsed = parse_transcript(text, name=name, speaker=speaker, scenarios=library, follow_up_texts=follow_up_texts)
     except TranscriptError as exc:
         if not (questions or given_scenarios) or speaker is not None:
             raise TranscriptError(f"{name}: {exc.message}") from None
@@ -296,7 +300,9 @@ def report(
     chosen = "html" if html else _pick_format(fmt.value if fmt else None, output, _SUFFIX_FORMAT, "md")
     rows, errors = read_graded(graded)
     if not rows:
-        raise CoachError(f"{graded}: no graded records in the file" + (f" ({len(errors)} error records)" if errors else ""))
+        raise CoachError(
+            f"{graded}: no graded records in the file" + (f" ({len(errors)} error records)" if errors else "")
+        )
     summary = summarise(rows, errors)
     if chosen == "json":
         from coach.report.cohort_render import cohort_json

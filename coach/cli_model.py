@@ -29,7 +29,7 @@ ModelOpt = Annotated[
         "--model",
         metavar="NAME",
         help="Grade with this model, named as langchain's init_chat_model names it ('openai:gpt-4.1-mini'). "
-        "[default: COACH_MODEL, the config file, or offline]",
+        "[default: COACH_MODEL or the config file; openai:gpt-4.1-mini when OPENAI_API_KEY is set; else offline]",
         show_default=False,
     ),
 ]

@@ -78,7 +78,9 @@ class ReviewFile:
     def set_note(self, record: Record, criterion: str, note: str) -> GradeResult:
         return self._change(record, criterion, note=note)
 
-    def _change(self, record: Record, criterion: str, *, status: str | None = None, note: str | None = None) -> GradeResult:
+    def _change(
+        self, record: Record, criterion: str, *, status: str | None = None, note: str | None = None
+    ) -> GradeResult:
         assert record.result is not None
         criteria = [override_criterion(c, status, note) if c.id == criterion else c for c in record.result.criteria]
         record.result = recompute(record.result.model_copy(update={"criteria": criteria}), self.rubric)

@@ -104,7 +104,9 @@ def test_grade_markdown_and_html_reports_escape_the_transcript(transcript, tmp_p
 
 def test_tree_out_then_regrade_with_the_corrected_tree(tmp_path):
     answer = tmp_path / "one.txt"
-    answer.write_text(f"Interviewer: How would you measure success for Spotify?\nCandidate: {FIRST}\n", encoding="utf-8")
+    answer.write_text(
+        f"Interviewer: How would you measure success for Spotify?\nCandidate: {FIRST}\n", encoding="utf-8"
+    )
     tree_file = tmp_path / "tree.yaml"
     proc = coach("grade", str(answer), "--tree-out", str(tree_file), "-f", "json")
     ok(proc)

@@ -160,9 +160,7 @@ def test_feedback_blocks_keep_structure_only():
 def test_svg_draws_math_solid_causal_dotted_unlabelled_dashed_and_marks_roles():
     svg = tree_svg(TREE, standalone=True)
     doc = xml.dom.minidom.parseString(svg.encode("utf-8"))  # well-formed XML, even with <script> in a name
-    paths = {
-        (p.getAttribute("data-parent"), p.getAttribute("data-child")): p for p in doc.getElementsByTagName("path")
-    }
+    paths = {(p.getAttribute("data-parent"), p.getAttribute("data-child")): p for p in doc.getElementsByTagName("path")}
     math = paths[("Weekly listening hours", "Active listeners")]
     causal = paths[("Hours per listener", "Recommendation hit rate")]
     unlabelled = paths[("Retained listeners", EVIL)]

@@ -115,7 +115,9 @@ def report_page(tmp_path: Path) -> Path:
     t = parse_transcript(TRANSCRIPT, follow_up_texts=[c.follow_up for c in RUBRIC.criteria])
     graded = grade_transcript(t, [SectionInput(s.question) for s in t.sections], grade, base_id="mock", rubric=RUBRIC)
     page = tmp_path / "report.html"
-    page.write_text(render_html(build_report(graded, source="mock.txt", candidate="Candidate", notices=[]), RUBRIC), "utf-8")
+    page.write_text(
+        render_html(build_report(graded, source="mock.txt", candidate="Candidate", notices=[]), RUBRIC), "utf-8"
+    )
     return page
 
 

@@ -46,7 +46,10 @@ def graded(rid: str, **statuses: str) -> dict:
 
 @pytest.fixture
 def graded_file(tmp_path):
-    first = {**graded("a1", guardrails="fail"), "transcript": {"answer": "My north star is \x1b[31mMAU", "follow_ups": []}}
+    first = {
+        **graded("a1", guardrails="fail"),
+        "transcript": {"answer": "My north star is \x1b[31mMAU", "follow_ups": []},
+    }
     lines = [
         json.dumps(first, ensure_ascii=False),
         '{"id": "bad", "line": 2, "error": "missing answer"}',

@@ -354,9 +354,7 @@ Interviewer: What else would you watch?
 Candidate: A second guardrail: premium churn.
 """
     t = parse(text)
-    [g] = grade_transcript(
-        t, [SectionInput(t.sections[0].question)], keyword_grader, base_id="mock", rubric=RUBRIC
-    )
+    [g] = grade_transcript(t, [SectionInput(t.sections[0].question)], keyword_grader, base_id="mock", rubric=RUBRIC)
     guard = g.result.criterion("guardrails")
     assert guard.status == "pass" and guard.prompted
     assert not g.result.criterion("north_star").prompted  # passed in the first answer already

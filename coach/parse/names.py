@@ -72,10 +72,10 @@ def is_pronoun(phrase: str) -> bool:
 def clean(phrase: str) -> str:
     """A fragment of prose trimmed to the metric it names, or '' when nothing metric-like is left."""
     text = " ".join(phrase.replace("\n", " ").split())
+    # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
+    text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
     text = re.sub(r"^[^\w(]+", "", text)
     text = re.sub(r"\*\*|__|`", "", text)
-    # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
-    text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]", " ", text).strip()
     for _ in range(4):
         before = text
         text = _LEADING_FILLER.sub("", text).strip()

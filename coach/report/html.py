@@ -17,6 +17,7 @@ from string import Template
 
 from coach.overrides import coach_decisions
 from coach.report.model import (
+    STALE_FEEDBACK,
     STATUS_MARK,
     STATUS_WORD,
     VERDICT_WORD,
@@ -158,6 +159,8 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: int) -> str:
     )
     if r.feedback:
         out.append(f"<{hs}>Feedback</{hs}>")
+        if any(c.source == "coach" for c in r.criteria):
+            out.append(f'<p class="meta">{h(STALE_FEEDBACK)}</p>')
         out.append(f'<div class="feedback">{feedback_html(r.feedback, level + 2)}</div>')
     if sec.answer is not None or sec.follow_ups:
         out.append(f"<{hs}>The interview</{hs}>")

@@ -13,6 +13,7 @@ import re
 
 from coach.overrides import coach_decisions
 from coach.report.model import (
+    STALE_FEEDBACK,
     VERDICT_WORD,
     Report,
     ReportSection,
@@ -116,7 +117,10 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: str) -> list[str]
         out.append("")
     out += [f"{level}# KPI tree", "", *tree_list(r.tree), ""]
     if r.feedback:
-        out += [f"{level}# Feedback", "", *feedback_markdown(r.feedback, level + "##"), ""]
+        out += [f"{level}# Feedback", ""]
+        if any(c.source == "coach" for c in r.criteria):
+            out += [f"*{md_inline(STALE_FEEDBACK)}*", ""]
+        out += [*feedback_markdown(r.feedback, level + "##"), ""]
     return out
 
 

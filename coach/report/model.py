@@ -16,6 +16,7 @@ from coach.rubric.model import Rubric
 
 STATUS_WORD = {"pass": "pass", "fail": "fail", "not_applicable": "n/a"}
 STATUS_MARK = {"pass": "✔", "fail": "✘", "not_applicable": "–"}
+STALE_FEEDBACK = "The feedback was written from the grader's decisions, before the coach's overrides."
 VERDICT_WORD = {
     "strong_hire": "Strong hire",
     "hire": "Hire",

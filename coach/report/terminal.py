@@ -41,7 +41,9 @@ def print_report(console: Console, report: Report, rubric: Rubric | None = None,
         if sec.heading:
             console.print(Rule(safe_text(sec.heading, style="bold"), align="left"))
         banner = Text()
-        banner.append(f" {VERDICT_WORD.get(r.verdict, r.verdict).upper()} ", style=_VERDICT_STYLE.get(r.verdict, "bold"))
+        banner.append(
+            f" {VERDICT_WORD.get(r.verdict, r.verdict).upper()} ", style=_VERDICT_STYLE.get(r.verdict, "bold")
+        )
         banner.append(f"   score {r.score}/100", style="bold")
         if any(c.source == "coach" for c in r.criteria):
             banner.append("   (with the coach's overrides)", style="magenta")
@@ -114,4 +116,6 @@ def print_report(console: Console, report: Report, rubric: Rubric | None = None,
         if show_tree:
             console.print(Panel(safe_text(to_text(r.tree).rstrip("\n")), title="KPI tree", title_align="left"))
         if r.feedback:
-            console.print(Panel(safe_text(r.feedback), title="feedback", title_align="left"))
+            stale = any(c.source == "coach" for c in r.criteria)
+            title = "feedback (written before the coach's overrides)" if stale else "feedback"
+            console.print(Panel(safe_text(r.feedback), title=title, title_align="left"))

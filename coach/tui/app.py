@@ -97,6 +97,10 @@ class CoachApp(App[None]):
         self.history_error: str | None = None
         self.grader: Grader = grader or settings_grader(settings)
         self.settings = settings
+        # The model the grading goes through, for the screens to say so; None offline or with a given grader.
+        self.model_ref: str | None = (
+            settings.model_ref if grader is None and settings is not None and settings.use_model else None
+        )
         self.monotonic = monotonic
         self.now = now
         self.rng = rng or random.Random()

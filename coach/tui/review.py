@@ -154,7 +154,9 @@ class ReviewApp(App[None]):
             if c.prompted:
                 status.append(" (prompted)", style="yellow")
             by = Text(decided_by(c), style="bold magenta" if c.source == "coach" else "dim")
-            criteria.add_row(literal(one_line(c.id), style="bold" if c.core else ""), status, by, literal(one_line(c.note or "")))
+            criteria.add_row(
+                literal(one_line(c.id), style="bold" if c.core else ""), status, by, literal(one_line(c.note or ""))
+            )
         criteria.move_cursor(row=min(row, max(len(r.criteria) - 1, 0)))
         answers = self.query_one("#answers", DataTable)
         answers.move_cursor(row=self.index)
