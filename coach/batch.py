@@ -26,6 +26,12 @@ How it stays safe and fast:
   ``{"id": ..., "line": N, "error": "..."}``, is reported on stderr with
   ``file:line`` and the id, and the batch carries on. The exit code is 1 when
   any row errored.
+
+With a model (``settings.use_model``) the same reading, ordering, writing and
+resuming apply; only the grading differs: answers go to one model session on an
+event-loop thread, ``settings.jobs`` at a time (``_model_results``), or through
+the OpenAI Batch API (``_provider_results``). A model failure is never an error
+record: that answer is graded offline, with a notice in its record.
 """
 
 from __future__ import annotations

@@ -98,15 +98,22 @@ def grade(
         str, typer.Argument(help="The transcript: text with speaker labels, WebVTT, SRT or Markdown; - for stdin.")
     ],
     speaker: Annotated[
-        str | None, typer.Option("--speaker", help="The candidate's name, when the labels are names.")
+        str | None, typer.Option("--speaker", metavar="NAME", help="The candidate's name, when the labels are names.")
     ] = None,
     scenario: Annotated[
         list[str] | None,
-        typer.Option("--scenario", "-s", help="A shipped scenario id; once per question.  [default: matched]"),
+        typer.Option(
+            "--scenario", "-s", metavar="ID", help="A shipped scenario id; once per question.  [default: matched]"
+        ),
     ] = None,
     question: Annotated[
         list[str] | None,
-        typer.Option("--question", "-q", help="The question to grade against; once per question.  [default: as asked]"),
+        typer.Option(
+            "--question",
+            "-q",
+            metavar="TEXT",
+            help="The question to grade against; once per question.  [default: as asked]",
+        ),
     ] = None,
     kind: Annotated[KindChoice | None, typer.Option("--kind", help="The question kind; overrides recognition.")] = None,
     ai_product: Annotated[
@@ -115,22 +122,31 @@ def grade(
     ] = None,
     tree: Annotated[
         list[Path] | None,
-        typer.Option("--tree", help="A corrected tree file (from --tree-out) to grade instead; once per question."),
+        typer.Option(
+            "--tree",
+            metavar="FILE",
+            help="A corrected tree file (from --tree-out) to grade instead; once per question.",
+        ),
     ] = None,
     tree_out: Annotated[
         Path | None,
         typer.Option(
-            "--tree-out", help="Write the parsed tree here (.yaml or .json; -q2 … added for several questions)."
+            "--tree-out",
+            metavar="FILE",
+            help="Write the parsed tree here (.yaml or .json; -q2 … added for several questions).",
         ),
     ] = None,
     override: Annotated[
         list[str] | None,
         typer.Option(
-            "--override", help="CRITERION=pass|fail|not_applicable|auto, decided by the coach; N:… for question N."
+            "--override",
+            metavar="CRITERION=STATUS",
+            help="CRITERION=pass|fail|not_applicable|auto, decided by the coach; N:… for question N.",
         ),
     ] = None,
     note: Annotated[
-        list[str] | None, typer.Option("--note", help='CRITERION="the coach\'s note"; N:… for question N.')
+        list[str] | None,
+        typer.Option("--note", metavar="CRITERION=TEXT", help='CRITERION="the coach\'s note"; N:… for question N.'),
     ] = None,
     fmt: Annotated[
         ReportFormat | None,

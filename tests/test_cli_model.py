@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -314,6 +316,39 @@ def test_batch_through_a_model_is_bounded_ordered_and_resumable(capsys, tmp_path
     run_main(["batch", str(src), "--out", str(dst), "--model", MODEL])
     capsys.readouterr()
     assert len(good_model.chat_requests()) == sent + 4 and records(dst) == out
+
+
+def test_ctrl_c_stops_a_model_batch_cleanly_and_the_rerun_completes(tmp_path, model_env, good_model):
+    src, dst = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [r for r in batch_rows(10) if "answer" in r]
+    write_rows(src, rows)
+    good_model.delay = 0.05
+    command = [sys.executable, "-m", "coach", "batch", str(src), "--out", str(dst), "--model", MODEL, "--jobs", "2"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not dst.exists() or dst.read_bytes().count(b"\n") < 2):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    for noise in ("Traceback", "never awaited", "Task was destroyed", "Unclosed", "unclosed"):
+        assert noise not in stderr
+    partial = dst.read_bytes()
+    assert partial.endswith(b"\n")  # only whole records
+    if proc.returncode == 130:
+        assert "interrupted" in stderr.lower()
+    else:  # the batch won the race
+        assert proc.returncode == EXIT_OK
+    sent = len(good_model.chat_requests())
+    done = partial.count(b"\n")
+
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == EXIT_OK, resumed.stderr
+    out = records(dst)
+    assert [r["id"] for r in out] == [r["id"] for r in rows]
+    assert all(r["parser"] == "llm" for r in out)
+    assert dst.read_bytes().startswith(partial)
+    # Rows already written were not graded again (requests cut off by Ctrl-C may have reached the server).
+    assert len(good_model.chat_requests()) - sent <= 2 * (len(rows) - done)
 
 
 def test_batch_with_a_failing_model_degrades_row_by_row(capsys, tmp_path, model_env, server):  # noqa: F811

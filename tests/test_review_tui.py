@@ -109,12 +109,14 @@ async def test_step_through_override_note_and_save(graded_file):
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, NoteScreen)
-        app.screen.query_one(Input).value = "named both after a nudge"
+        assert app.screen.query_one(Input).has_focus
+        await pilot.press(*"quickly named both after a nudge")  # q, p, f, x, u are text here, not commands
         await pilot.press("enter")
         await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, NoteScreen)
         guard = next(c for c in json.loads(records(graded_file)[0])["criteria"] if c["id"] == "guardrails")
-        assert guard["note"] == "named both after a nudge" and guard["source"] == "coach"
-        assert "named both after a nudge" in plain(app.query_one("#selected", Static))
+        assert guard["note"] == "quickly named both after a nudge" and guard["source"] == "coach"
+        assert "quickly named both after a nudge" in plain(app.query_one("#selected", Static))
 
         # the next answer (error records are skipped): fail its north star too
         await pilot.press("right_square_bracket")

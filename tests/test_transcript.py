@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coach.coaching import SectionInput, grade_transcript
 from coach.result import CriterionResult, GradeResult
@@ -370,3 +372,38 @@ def test_each_question_is_graded_on_its_own_with_its_own_id():
     )
     assert [g.result.id for g in graded] == ["mock-q1", "mock-q2"]
     assert [g.result.question[:10] for g in graded] == ["How would ", "Spotify's "]
+
+
+LINES = st.sampled_from(
+    [
+        "Interviewer: How would you measure success for Spotify?",
+        "Candidate: My north star is weekly listening hours.",
+        "Jane Doe  10:32 AM",
+        "[00:01:23] Sam: Guardrails: churn.",
+        "**Interviewer:** Next question: what north star for Figma?",
+        "WEBVTT",
+        "00:00:01.000 --> 00:00:04.000",
+        "<v Jane>Any guardrails?",
+        "1",
+        "00:00:01,000 --> 00:00:02,000",
+        "Q: Why?",
+        "A:",
+        "",
+        "# Heading",
+        "Do you have any questions for me?",
+    ]
+)
+
+
+@given(st.lists(st.one_of(LINES, st.text(max_size=40)), max_size=25), st.sampled_from(["", "t.vtt", "t.srt", "t.md"]))
+@settings(max_examples=150, deadline=None)
+def test_any_text_parses_or_fails_with_a_coach_error(lines, name):
+    from coach.errors import CoachError
+
+    try:
+        t = parse_transcript("\n".join(lines), name=name, follow_up_texts=FOLLOW_UPS)
+    except CoachError as exc:
+        assert exc.message and exc.exit_code in (2, 3)
+        return
+    for s in t.sections:
+        assert s.question and s.index >= 1

@@ -146,6 +146,10 @@ _DIAGNOSIS_HEADER = re.compile(
 )
 _DIAGNOSIS_OPENER = re.compile(r"\b(?:diagnos\w+|investigat\w+|root[- ]cause|bottom[- ]up|walk (?:through|down|up))\b", re.I)
 _EITHER_QUESTION = re.compile(r"^(?:\w+:\s*)?(?:did|has|have|is|are|was|were|does|do)\b[^?]*\bor\b[^?]*\?", re.I)
+_TRACK = re.compile(
+    r"\b(?:track|measure|monitor|watch|look at|pull|report|review|keep an eye on|dashboard|metrics? (?:are|would be|I'd use))\s+(?:all of\s+)?",
+    re.I,
+)
 _ANY_HEADER = re.compile(r"^[A-Za-z][\w /()'&-]{0,40}:(?:\s|$)")
 
 
@@ -202,6 +206,8 @@ class Reader:
 
         if not guarded:
             read = self._structure(frag, kind, sent)
+        if len(b.links) == n_links and not guarded:
+            self._flat_list(frag)
         if len(b.links) > n_links:
             read.links = True
         elif BACK_LABEL.search(frag.text) and n_links:
@@ -222,6 +228,17 @@ class Reader:
         return read
 
     _previous_sentence_links = 0
+
+    def _flat_list(self, frag: Frag) -> None:
+        """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
+        m = _TRACK.search(frag.text)
+        if not m:
+            return
+        items = _cut_end(frag.cut(m.end())).split(_LIST)
+        if len(items) >= 2:
+            for item in items[:15]:
+                if not re.match(r"(?:pull|see|look|check|review|talk|come|compare|ask|get|make|find|keep|then|and|go)\b", item.text, re.I):
+                    self.b.metric(item)
 
     def _label(self, text: str) -> LinkKind | None:
         for m in LABEL_GROUP.finditer(text):

@@ -1,0 +1,174 @@
+"""The offline parser: each way candidates write a tree becomes the same structure, and no text crashes it."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coach.parse.offline import parse_answer
+from coach.tree import Tree
+
+
+def links(tree: Tree) -> set[tuple[str, str, str]]:
+    return {(link.parent, link.child, link.kind) for link in tree.links}
+
+
+def children(tree: Tree, parent: str) -> list[str]:
+    return [link.child for link in tree.links if link.parent == parent]
+
+
+def test_symbol_identity_with_north_star_declaration() -> None:
+    tree = parse_answer("North star: weekly riders.\nWeekly riders = new riders + returning riders + reactivated riders")
+    assert tree.north_star == "weekly riders"
+    assert children(tree, "weekly riders") == ["new riders", "returning riders", "reactivated riders"]
+    assert all(link.kind == "math" and link.operator == "+" for link in tree.links)
+
+
+def test_identity_in_words_with_products_and_shared_head_noun() -> None:
+    tree = parse_answer(
+        "The metric I'd optimise is monthly bookings. Bookings equals visitors multiplied by booking conversion. "
+        "Visitors is the sum of new, returning and referred visitors."
+    )
+    assert tree.north_star == "monthly bookings"
+    assert ("monthly bookings", "visitors", "math") in links(tree)
+    assert children(tree, "visitors") == ["new visitors", "returning visitors", "referred visitors"]
+    ops = {link.child: link.operator for link in tree.links if link.parent == "monthly bookings"}
+    assert ops == {"visitors": "×", "booking conversion": "×"}
+
+
+def test_subtraction_and_division_operators() -> None:
+    tree = parse_answer("NS: net revenue.\nnet revenue = gross bookings − refunds\ncancel rate = cancelled orders / placed orders")
+    ops = {(link.parent, link.child): link.operator for link in tree.links}
+    assert ops[("net revenue", "refunds")] == "-"
+    assert ops[("cancel rate", "placed orders")] == "÷"
+
+
+def test_causal_statements_are_labelled_and_unlabelled_ones_are_not() -> None:
+    tree = parse_answer(
+        "Top: weekly rides. I believe shorter pickup times drive weekly rides; that's a hypothesis for an A/B test. "
+        "Driver supply drives pickup times."
+    )
+    kinds = {(link.parent, link.child): link.kind for link in tree.links}
+    # "shorter" says which way the lever moves; the metric is the pickup time.
+    assert kinds[("weekly rides", "pickup times")] == "causal"
+    assert kinds[("pickup times", "Driver supply")] == "unlabelled"
+
+
+def test_made_up_of_is_a_split_but_not_an_identity() -> None:
+    tree = parse_answer("I'd anchor on paying teams. It's made up of new teams and renewing teams.")
+    assert tree.north_star == "paying teams"
+    assert {(p, c, k) for p, c, k in links(tree)} == {
+        ("paying teams", "new teams", "unlabelled"),
+        ("paying teams", "renewing teams", "unlabelled"),
+    }
+
+
+def test_indented_outline_with_leading_arrows() -> None:
+    answer = "Top: weekly orders.\nweekly orders\n  -> demand\n       -> sessions\n       -> conversion\n  -> supply\n       -> open stores\n"
+    tree = parse_answer(answer)
+    assert children(tree, "weekly orders") == ["demand", "supply"]
+    assert children(tree, "demand") == ["sessions", "conversion"]
+    assert children(tree, "supply") == ["open stores"]
+
+
+def test_dotted_arrows_are_causal_and_chains_point_up() -> None:
+    tree = parse_answer("NS: activated teams.\nactivated teams ⇠ invites sent, templates used\nseat price -> upgrade rate -> paid seats")
+    assert ("activated teams", "invites sent", "causal") in links(tree)
+    assert ("paid seats", "upgrade rate", "unlabelled") in links(tree)
+    assert ("upgrade rate", "seat price", "unlabelled") in links(tree)
+
+
+def test_same_metric_written_two_ways_is_one_node() -> None:
+    tree = parse_answer(
+        "North star: D7 retention rate.\nD7 retention = onboarding completion × first-week habit rate\n"
+        "Monthly active users (MAU) = new + returning. MAU is the base."
+    )
+    names = [n.name for n in tree.nodes]
+    assert "D7 retention" not in names and tree.north_star == "D7 retention rate"
+    assert children(tree, "D7 retention rate") == ["onboarding completion", "first-week habit rate"]
+    mau = tree.node("Monthly active users")
+    assert mau is not None and "MAU" in mau.aliases
+
+
+def test_guardrails_in_many_forms() -> None:
+    answer = (
+        "Guardrails: refund rate and support tickets per order.\n"
+        "Delivery time must not get worse, because faster promises tempt us to cut corners.\n"
+        "Courier churn I treat as a guardrail, along with app rating."
+    )
+    tree = parse_answer(answer)
+    assert [n.name for n in tree.guardrails()] == [
+        "refund rate", "support tickets per order", "Delivery time", "Courier churn", "app rating",
+    ]
+
+
+def test_guardrail_bullets_under_a_heading() -> None:
+    tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
+    assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]
+
+
+def test_two_top_metrics_without_a_choice() -> None:
+    tree = parse_answer("I have two candidates and I'd keep both: weekly active users, and revenue per user.")
+    assert tree.north_star is None
+    assert tree.north_star_candidates == ["weekly active users", "revenue per user"]
+
+
+def test_diagnosis_steps_keep_metrics_and_segments() -> None:
+    answer = (
+        "North star: trips. Trips = riders × trips per rider.\n"
+        "Diagnosis: I'd check riders and trips per rider separately, then segment the one that fell by city and platform."
+    )
+    tree = parse_answer(answer)
+    step = tree.diagnosis[-1]
+    assert {"riders", "trips per rider"} <= set(step.metrics)
+    assert any(s.endswith("by") or "city" in s for s in step.segments)
+
+
+def test_every_evidence_quote_is_verbatim_with_its_span() -> None:
+    answer = "So, um, the north star is weekly listeners.\nWeekly listeners = new listeners + returning listeners.\n"
+    tree = parse_answer(answer)
+    quotes = [e for n in tree.nodes for e in n.evidence] + [e for link in tree.links for e in link.evidence]
+    assert quotes
+    for ev in quotes:
+        assert ev.start is not None and ev.end is not None
+        assert answer[ev.start : ev.end] == ev.quote
+
+
+def test_a_cycle_is_kept_not_fatal() -> None:
+    tree = parse_answer("Top: orders.\norders <- selection\nselection <- restaurants\nrestaurants <- orders\n")
+    assert ("restaurants", "orders", "unlabelled") in links(tree)
+    assert ("orders", "selection", "unlabelled") in links(tree)
+
+
+def test_empty_and_metricless_answers_give_an_empty_tree() -> None:
+    assert parse_answer("") == Tree()
+    assert parse_answer("I would look at the data and talk to the team.").links == []
+
+
+def test_tree_round_trips_through_json() -> None:
+    tree = parse_answer("North star: weekly riders.\nWeekly riders = new riders + returning riders\nGuardrails: ETA and cancellations.")
+    assert Tree.model_validate_json(tree.model_dump_json()) == tree
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_parser_never_crashes_on_any_text(text: str) -> None:
+    tree = parse_answer(text)
+    for ev in [e for n in tree.nodes for e in n.evidence]:
+        assert text[ev.start : ev.end] == ev.quote
+
+
+_PIECES = st.sampled_from([
+    "North star:", "NS:", "=", "+", "×", "->", "<-", "⇠", "(math)", "[causal]", "Guardrails:", "must not rise",
+    "I believe", "drives", "is driven by", "\n", "\n  ", "- ", "## ", "MAU", "new users", "retention", ",", ".",
+    " and ", "(", ")", ":", "it equals", "the sum of", "Diagnosis:", "by platform", "both", "L2 under MAU:",
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, max_size=40))
+def test_parser_never_crashes_on_structure_fragments(pieces: list[str]) -> None:
+    text = " ".join(pieces)
+    tree = parse_answer(text)
+    names = {n.name for n in tree.nodes}
+    assert all(link.parent in names and link.child in names for link in tree.links)
