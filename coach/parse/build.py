@@ -55,11 +55,11 @@ class Builder:
             return entry
         return self.metric(frag)
 
-    def metric(self, frag: Frag) -> NodeEntry | None:
+    def metric(self, frag: Frag, avoid: NodeEntry | None = None) -> NodeEntry | None:
         """The node a fragment of prose names, or None when it names no metric."""
         text = re.sub(r"\s+in turn$", "", frag.text.strip())
         name = clean(text)
-        if not name or re.search(r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none)\b", name, re.I):
+        if not name or re.search(r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?)\b|^'s\b", name, re.I):
             return None
         acronym = _ACRONYM.search(frag.text)
         pos = frag.text.find(name)
@@ -70,8 +70,8 @@ class Builder:
             at = self.answer.find(first.group(0), frag.start) if first else -1
             span = (at, at + len(first.group(0))) if first and at >= 0 else (frag.start, frag.start)
         if acronym and acronym.group(1) not in name:
-            return self.book.add(f"{name} ({acronym.group(1)})", span)
-        return self.book.add(name, span)
+            return self.book.add(f"{name} ({acronym.group(1)})", span, avoid=avoid)
+        return self.book.add(name, span, avoid=avoid)
 
     def link(
         self,

@@ -35,7 +35,7 @@ _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "coun
 # "side" names a bucket ("the returning side"), not a different metric.
 _DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side"}
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|well|now|here|thus|hence|"
+    r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
     r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
     r"which|that|whether|both|either|each|every|all|only|mostly|mainly|roughly|essentially|literally|"
     r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"
@@ -49,7 +49,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+over time|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
@@ -172,6 +172,10 @@ class NodeBook:
         return entry
 
     def find(self, name: str) -> NodeEntry | None:
+        lowered = name.lower()
+        for e in self.entries:
+            if e.name.lower() == lowered:
+                return e
         k = key(name)
         for e in self.entries:
             if k == e.key or k in e.alias_keys:
@@ -193,7 +197,8 @@ class NodeBook:
         matches = [e for e in self.entries if k <= set(e.key) or any(k <= set(a) for a in e.alias_keys)]
         return matches[0] if len(matches) == 1 else None
 
-    def add(self, name: str, span: tuple[int, int] | None = None) -> NodeEntry:
+    def add(self, name: str, span: tuple[int, int] | None = None, avoid: NodeEntry | None = None) -> NodeEntry:
+        """The entry for ``name``, new or merged; never ``avoid`` (a term of an identity is not its left side)."""
         alias = None
         m = re.match(r"^(.*?)\s*\(([^()]{1,30})\)\s*$", name)
         if m and m.group(1).strip():
@@ -201,6 +206,8 @@ class NodeBook:
             if not re.fullmatch(r"[A-Z][A-Za-z0-9/]{1,12}|[A-Za-z]+/[A-Za-z]+", alias):
                 alias = None
         entry = self.find(name) or (self.find(alias) if alias else None)
+        if entry is not None and avoid is not None and self.resolve(entry) is self.resolve(avoid) and name != entry.name:
+            entry = next((e for e in self.entries if e.name == name), None)
         if entry is None:
             entry = NodeEntry(name=name, key=key(name))
             self.entries.append(entry)

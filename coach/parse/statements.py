@@ -34,7 +34,7 @@ from coach.parse.vocab import (
 from coach.tree import LinkKind
 
 # --- north star ------------------------------------------------------------------
-_TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
+_TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|top (?:thing|number)|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
     re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){0,3}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
     re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select|commit to|settle on)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
@@ -42,6 +42,7 @@ _NS_PATTERNS = [
     re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
     re.compile(rf"(?:\bis|=|:)\s+(?P<x>[^,;:]{{2,90}}?),?\s+so\s+(?:that|this|it)(?:'s| is| will be| becomes)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(r"\bI(?:'d| would| will|'ll)\s+(?:anchor|optimi[sz]e)\s+(?:on|for)\s+(?P<x>.+)", re.I),
+    re.compile(r"\((?:the\s+|my\s+)?north[- ]?star\)\s*[:=—-]\s*(?P<x>.+)", re.I),
     re.compile(rf"\b(?:make|call|consider|crown)\s+(?P<x>.{{2,90}}?)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(rf"\b(?:set|pick|choose|use|define|make|frame)\s+(?:the|my|our)\s+{_TOP_WORD}\s+(?:as|to be|to)\s+(?P<x>.+)", re.I),
 ]
@@ -72,10 +73,12 @@ _OPS = re.compile(
 )
 _HAS_OP = re.compile(r"[+×*·−÷]|\s[x/–-]\s|\b(?:plus|minus|times|multiplied by|divided by)\b", re.I)
 _RHS_END = re.compile(
-    r",\s*(?:I|we|you|I'd|we'd|I'll|it's|that's)\b|,\s*(?:so|because|which|since|where|but|meaning|i\.e\.|e\.g\.|and (?:that|this|it|so))\b|\s+[—–]\s+|\s+(?:because|since|so that|so any|so either)\b|:\s",
+    r",\s*(?:I|we|you|I'd|we'd|I'll|it's|that's|right|yeah|ok|okay)\b|,\s*(?:so|because|which|since|where|but|meaning|i\.e\.|e\.g\.|and (?:that|this|it|so))\b|\s+[—–]\s+|\s+(?:because|since|so that|so any|so either)\b|:\s",
     re.I,
 )
-_CLAUSE = re.compile(r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+", re.I)
+_CLAUSE = re.compile(
+    r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+|,\s+(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
+)
 _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by\s+)?|;\s*", re.I)
 _ARROW = re.compile(r"<-(?:\s*-)+(?![->])|<-{1,2}|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|⇒|↳")
 _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
@@ -228,6 +231,7 @@ class Reader:
         return read
 
     _previous_sentence_links = 0
+    _last_cause: NodeEntry | None = None
 
     def _flat_list(self, frag: Frag) -> None:
         """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
@@ -510,7 +514,7 @@ class Reader:
                 # "(A + B) / C": the bracketed terms are children too.
                 self._rhs(parent, inner.cut(1, len(inner.text) - 1), formula_from or evidence, evidence, read)
                 continue
-            child = self.b.metric(item)
+            child = self.b.metric(item, avoid=parent)
             if child is not None:
                 self.b.link(parent, child, "math", (evidence.start, evidence.end), operator=o or first_op, formula=formula)
         read.equation = True
@@ -632,15 +636,19 @@ class Reader:
             subject = _subject(clause.cut(0, m.start()))
             if not _is_subject(subject.text):
                 subject = _claim_subject(clause.cut(0, m.start()))
-            if not _is_subject(subject.text) or not clean(subject.text):
+            if re.fullmatch(r"(?:it|this|that)(?:\s+also)?", subject.text.strip(), re.I) and self._last_cause is not None:
+                children = [self._last_cause]
+            elif not _is_subject(subject.text) or not clean(subject.text):
                 continue
-            children = self._list(subject)
+            else:
+                children = self._list(subject)
             chain = [p for p in (b.known_metric(f) for f in _cut_end(clause.cut(m.end())).split(_CHAIN)) if p is not None]
             if not children or not chain:
                 continue
             k = kind or "unlabelled"
             for child in children:
                 b.link(chain[0], child, k, span, hypothesis=hypothesis)
+            self._last_cause = children[-1]
             for lower, upper in zip(chain, chain[1:], strict=False):
                 b.link(upper, lower, k, span, hypothesis=hypothesis)
             read.anchor = read.anchor or children[-1]

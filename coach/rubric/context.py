@@ -72,7 +72,7 @@ def _clean_metric(phrase: str) -> str:
     phrase = re.sub(r"^.*?\b(?:but|and|while|although|though|whereas|yet|so|since|after|because)\s+", "", phrase, flags=re.I)
     phrase = re.sub(r"^(?:[\w-]+\s+)*?[\w-]+'s\s+", "", phrase.strip())
     phrase = re.sub(r"^(?:our|the|its|their|your|a|an|overall|total)\s+", "", phrase.strip(" ,;:"), flags=re.I)
-    phrase = re.sub(r"\b(?:on|at|for|in)\s+(?:our|the|its|their|your)\s+[\w\- ]+$", "", phrase, flags=re.I).strip()
+    phrase = re.sub(r"\b(?:on|at|for|in|of)\s+(?:our|the|its|their|your)\s+[\w\- ]+$", "", phrase, flags=re.I).strip()
     words = phrase.split()
     return " ".join(words[-6:])
 

@@ -1,0 +1,97 @@
+"""Data-driven rule tests: every case in tests/rules/*.yaml is graded and checked against the rubric.
+
+Each YAML file is a list of cases (see ``Case``). Files whose name starts with "_" (such as
+``_disagreements.yaml``, the cases where the grader and RUBRIC.md disagree) are not loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Literal
+
+import pytest
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from coach.grade import grade
+from coach.result import GradeResult
+from coach.rubric.context import Kind
+from coach.rubric.model import load_rubric
+
+RULES_DIR = Path(__file__).parent / "rules"
+CRITERIA: frozenset[str] = frozenset(c.id for c in load_rubric().criteria)
+
+Status = Literal["pass", "fail", "not_applicable"]
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    question: str
+    kind: Kind | None = None
+    ai_product: bool | None = None
+    answer: str
+    expect: dict[str, Status] = Field(min_length=1)
+    evidence_contains: dict[str, str] = Field(default_factory=dict)
+
+
+def _load() -> list[tuple[str, Case]]:
+    cases: list[tuple[str, Case]] = []
+    for path in sorted(RULES_DIR.glob("[!_]*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert isinstance(raw, list), f"{path.name}: expected a list of cases"
+        for item in raw:
+            case = Case.model_validate(item)
+            unknown = (set(case.expect) | set(case.evidence_contains)) - CRITERIA
+            assert not unknown, f"{path.name}:{case.name}: unknown criteria {sorted(unknown)}"
+            cases.append((path.stem, case))
+    return cases
+
+
+CASES = _load()
+IDS = [f"{file}:{case.name}" for file, case in CASES]
+_RESULTS: dict[str, GradeResult] = {}
+
+
+def _graded(case_id: str, case: Case) -> GradeResult:
+    if case_id not in _RESULTS:
+        _RESULTS[case_id] = grade(case.answer, question=case.question, kind=case.kind, ai_product=case.ai_product)
+    return _RESULTS[case_id]
+
+
+def test_case_ids_are_unique() -> None:
+    assert len(IDS) == len(set(IDS))
+
+
+@pytest.mark.parametrize(("file", "case"), CASES, ids=IDS)
+def test_rule_case(file: str, case: Case) -> None:
+    result = _graded(f"{file}:{case.name}", case)
+    got = {cid: result.criterion(cid) for cid in case.expect}
+    mismatched = {
+        cid: f"expected {want}, got {got[cid].status if got[cid] else None}: {got[cid].message if got[cid] else ''}"
+        for cid, want in case.expect.items()
+        if got[cid] is None or got[cid].status != want
+    }
+    assert not mismatched, mismatched
+    for cid, needle in case.evidence_contains.items():
+        evidence = got[cid].evidence if got[cid] else []
+        assert any(needle in quote for quote in evidence), f"{cid}: {needle!r} not in {evidence!r}"
+
+
+@pytest.mark.parametrize(("file", "case"), CASES, ids=IDS)
+def test_evidence_is_verbatim(file: str, case: Case) -> None:
+    result = _graded(f"{file}:{case.name}", case)
+    for criterion in result.criteria:
+        for quote in criterion.evidence:
+            assert quote in case.answer, f"{criterion.id}: {quote!r} is not a verbatim quote of the answer"
+
+
+def test_every_criterion_has_a_passing_and_a_failing_case() -> None:
+    seen: dict[str, set[str]] = defaultdict(set)
+    for _, case in CASES:
+        for cid, status in case.expect.items():
+            seen[cid].add(status)
+    missing = {cid: sorted({"pass", "fail"} - seen[cid]) for cid in CRITERIA if not {"pass", "fail"} <= seen[cid]}
+    assert not missing, missing
