@@ -1,7 +1,6 @@
 """Data-driven rule tests: every case in tests/rules/*.yaml is graded and checked against the rubric.
 
-Each YAML file is a list of cases (see ``Case``). Files whose name starts with "_" (such as
-``_disagreements.yaml``, the cases where the grader and RUBRIC.md disagree) are not loaded.
+Each YAML file is a list of cases (see ``Case``); a new rule gets its cases in a new file here.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ class Case(BaseModel):
 
 def _load() -> list[tuple[str, Case]]:
     cases: list[tuple[str, Case]] = []
-    for path in sorted(RULES_DIR.glob("[!_]*.yaml")):
+    for path in sorted(RULES_DIR.glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert isinstance(raw, list), f"{path.name}: expected a list of cases"
         for item in raw:
