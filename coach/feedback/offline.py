@@ -77,7 +77,8 @@ def _strengths(result: GradeResult, passed: list[CriterionResult], rubric: Rubri
 
 
 def _quote_reason(f: CriterionResult, tree: Tree) -> str:
-    if f.evidence:
+    """The finding in the candidate's metrics, plus their own sentence where one sentence shows it."""
+    if f.evidence and f.id in ("north_star", "guardrails", "rca"):
         quote = f.evidence[0].strip()
         if len(quote) > 160:
             quote = quote[:157].rstrip() + "..."

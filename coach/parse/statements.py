@@ -67,7 +67,7 @@ _SUM_PREFIX = re.compile(r"^\s*(?:an?|the)\s+(?:weighted\s+)?(?:sum|product|tota
 _SITS_UNDER = re.compile(r"\b(?:sits?|hangs?|lives?|goes|go|feeds? into)\s+(?:under|below|beneath)\s+(?P<y>[^:]{2,60}?)\s*:\s*(?P<rest>.+)$", re.I)
 _IS = re.compile(r"\b(?:is|are)\b(?:\s*,[^,]{1,50},)?|'s\b", re.I)
 _OPS = re.compile(
-    r"\s*(?P<add>\+)\s*|\s+(?P<add2>plus|and)\s+|\s*(?P<sub>−)\s*|\s+(?P<sub2>-|–|minus|less)\s+|,\s*(?P<sub3>minus|less)\s+|"
+    r"(?<!\d)\s*(?P<add>\+)\s*|\s+(?P<add2>plus|and|\+)\s+|\s*(?P<sub>−)\s*|\s+(?P<sub2>-|–|minus|less)\s+|,\s*(?P<sub3>minus|less)\s+|"
     r"\s*(?P<mul>[×*·])\s*|\s+(?P<mul2>x|times|multiplied by)\s+|\s+(?P<div>/|÷|divided by|over)\s+",
     re.I,
 )
