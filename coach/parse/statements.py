@@ -94,12 +94,12 @@ _PARENT_FIRST = re.compile(
     re.I,
 )
 _CHILD_FIRST = re.compile(
-    r"\b(?:drives?|drove|raises?|lifts?|boosts?|improves?|increases?|feeds?(?:\s+into)?|influences?|affects?|impacts?|"
+    r"(?<![-/])\b(?:drives?|drove|raises?|lifts?|boosts?|improves?|increases?|feeds?(?:\s+into)?|influences?|affects?|impacts?|"
     r"leads?\s+to|determines?|shapes?|powers?|fuels?|contributes?\s+to|predicts?)\b",
     re.I,
 )
 _CAUSAL_VERB = re.compile(
-    r"\b(?:brings?\s+in|bring|kills?|causes?|inflates?|dilutes?|reduces?|hurts?|lowers?|grows?|pushes|push|erodes?|suppress(?:es)?|"
+    r"(?<![-/])\b(?:brings?\s+in|bring|kills?|causes?|inflates?|dilutes?|reduces?|hurts?|lowers?|grows?|pushes|push|erodes?|suppress(?:es)?|"
     r"spurs?|encourages?|discourages?|pulls?\s+(?:down|up)|makes?|keeps?|turns?\s+into|translates?\s+into|converts?\s+into|should\s+(?:raise|lift|drive|increase|improve|reduce))\b",
     re.I,
 )
