@@ -419,6 +419,8 @@ def assign_roles(turns: Sequence[Turn], speaker: str | None = None) -> Cast:
     interviewer_roles = [k for k, r in roles.items() if r == "interviewer"]
     if interviewer_roles:
         others = [k for k in labels if k not in interviewer_roles]
+        if not others:
+            raise TranscriptError("every speaker is an interviewer: no candidate answer to grade")
         cand = max(others, key=lambda k: words[k])
         why = (
             "the one speaker who is not the interviewer"
