@@ -407,3 +407,10 @@ def test_any_text_parses_or_fails_with_a_coach_error(lines, name):
         return
     for s in t.sections:
         assert s.question and s.index >= 1
+
+
+def test_only_interviewer_speakers_is_a_clear_error():
+    from coach.errors import CoachError
+
+    with pytest.raises(CoachError, match="no candidate answer"):
+        parse_transcript("Interviewer: How would you measure success for Spotify?\nQ: Why?", follow_up_texts=FOLLOW_UPS)
