@@ -3,6 +3,9 @@
 The tree is what every later step reads. It is a plain pydantic model so it
 round-trips through YAML/JSON (coaches write and correct it by hand), and it
 converts to a ``networkx.DiGraph`` for graph questions (depth, cycles, paths).
+networkx is imported only when a graph is built: the rules answer their few
+graph questions from ``coach.rubric.treeview`` so that grading one answer
+starts fast.
 Edges in the graph point from parent to child: the north star is the source.
 
 Node names are the identifiers: links and the north star refer to nodes by
@@ -11,10 +14,12 @@ name, which keeps hand-written tree files short and readable.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Role = Literal["north_star", "driver", "guardrail", "ai_input"]
 LinkKind = Literal["math", "causal", "unlabelled"]
@@ -106,6 +111,8 @@ class Tree(Strict):
 
     def to_graph(self) -> nx.DiGraph:
         """Parent → child edges for every link; guardrails are nodes without edges unless linked."""
+        import networkx as nx  # 0.13 s to import: only here, not at module load
+
         g = nx.DiGraph()
         for n in self.nodes:
             g.add_node(n.name, role=n.role)
@@ -118,6 +125,8 @@ class Tree(Strict):
 
 def acyclic_view(g: nx.DiGraph) -> nx.DiGraph:
     """The graph with each cycle broken at its last-added edge, so depth can still be judged."""
+    import networkx as nx
+
     h = g.copy()
     while True:
         try:
@@ -128,6 +137,8 @@ def acyclic_view(g: nx.DiGraph) -> nx.DiGraph:
 
 
 def cycles(tree: Tree) -> list[list[str]]:
+    import networkx as nx
+
     return [c for c in nx.simple_cycles(tree.to_graph())]
 
 
@@ -135,6 +146,8 @@ def depth_below(g: nx.DiGraph, root: str) -> int:
     """Longest parent → child path from ``root`` in an acyclic graph, in edges."""
     if root not in g:
         return 0
+    import networkx as nx
+
     lengths = nx.single_source_shortest_path_length(g, root)
     best = {root: 0}
     for node in nx.topological_sort(g.subgraph(lengths)):

@@ -72,3 +72,74 @@ def node_quote(answer: str, node: Node) -> str:
         return node.name
     ev = node.evidence[0]
     return sentence_of(answer, ev.start, ev.quote)
+
+
+# networkx takes 0.13 s to import, a quarter of `coach score`'s budget, so the rules answer their graph
+# questions here, on parent → child lists; the same answers as Tree.to_graph() with networkx.
+def acyclic_children(tree: Tree) -> dict[str, list[str]]:
+    """Children lists with each cycle broken at the edge that closes it, walking in answer order."""
+    kids = children(tree)
+    out: dict[str, list[str]] = {}
+    state: dict[str, int] = {}  # 1 on the current path, 2 finished
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        for child in kids.get(node, []):
+            if state.get(child) == 1:
+                continue  # this edge closes a cycle
+            out.setdefault(node, []).append(child)
+            if child not in state:
+                visit(child)
+        state[node] = 2
+
+    for n in [n.name for n in tree.nodes]:
+        if n not in state:
+            visit(n)
+    return out
+
+
+def descendants(kids: dict[str, list[str]], root: str) -> set[str]:
+    seen: set[str] = set()
+    stack = list(kids.get(root, []))
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(kids.get(node, []))
+    return seen
+
+
+def depth(kids: dict[str, list[str]], root: str) -> int:
+    """Longest parent → child path below ``root`` in an acyclic children map, in edges."""
+    memo: dict[str, int] = {}
+
+    def longest(node: str) -> int:
+        if node not in memo:
+            memo[node] = max((1 + longest(c) for c in kids.get(node, [])), default=0)
+        return memo[node]
+
+    return longest(root)
+
+
+def find_cycles(tree: Tree) -> list[list[str]]:
+    """Each loop the links close, as the list of its metrics from where the walk entered it."""
+    kids = children(tree)
+    found: list[list[str]] = []
+    path: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for child in kids.get(node, []):
+            if state.get(child) == 1:
+                found.append(path[path.index(child):])
+            elif child not in state:
+                visit(child)
+        path.pop()
+        state[node] = 2
+
+    for n in [n.name for n in tree.nodes]:
+        if n not in state:
+            visit(n)
+    return found

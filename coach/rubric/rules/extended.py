@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import re
 
-import networkx as nx
-
 from coach.parse.names import key
 from coach.parse.vocab import DECISION_RULE, GENERIC_METRICS, LEADING_LAGGING, OWNER
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.rules.ai_layer import is_model_metric
-from coach.rubric.treeview import children, node_quote, parents, sentence_of
-from coach.tree import acyclic_view, cycles, depth_below
+from coach.rubric.treeview import acyclic_children, children, depth, find_cycles, node_quote, parents, sentence_of
 
 _TESTED = re.compile(r"\b(?:test\w*|experiment\w*|A/B|holdout|validat\w+|confirm\w*)\b", re.I)
 _REASON = re.compile(
@@ -49,13 +46,13 @@ def depth_three(inp: RuleInput) -> Outcome:
     ns = inp.tree.north_star
     if not ns:
         return Outcome(False, "No north star to measure depth from.")
-    depth = depth_below(acyclic_view(inp.tree.to_graph()), ns)
+    levels = depth(acyclic_children(inp.tree), ns)
     target, most = int(inp.params.get("target_depth", 3)), int(inp.params.get("max_depth", 4))
-    if target <= depth <= most:
-        return Outcome(True, f"The deepest branch is {depth} levels below '{ns}'.")
-    if depth > most:
-        return Outcome(False, f"The deepest branch is {depth} levels down: beyond {most} is speculation.")
-    return Outcome(False, f"The deepest branch is {depth} level{'s' if depth != 1 else ''} below '{ns}'; aim for {target}.")
+    if target <= levels <= most:
+        return Outcome(True, f"The deepest branch is {levels} levels below '{ns}'.")
+    if levels > most:
+        return Outcome(False, f"The deepest branch is {levels} levels down: beyond {most} is speculation.")
+    return Outcome(False, f"The deepest branch is {levels} level{'s' if levels != 1 else ''} below '{ns}'; aim for {target}.")
 
 
 @rule("branching")
@@ -75,7 +72,7 @@ def no_cycles(inp: RuleInput) -> Outcome:
     empty = _no_links(inp)
     if empty:
         return empty
-    found = cycles(inp.tree)
+    found = find_cycles(inp.tree)
     if found:
         loop = " → ".join([*found[0], found[0][0]])
         quotes = tuple(ev.quote for link in inp.tree.links if link.parent in found[0] and link.child in found[0] for ev in link.evidence[:1])
@@ -98,14 +95,14 @@ def causal_hops(inp: RuleInput) -> Outcome:
     if empty:
         return empty
     most = int(inp.params.get("max_untested_hops", 2))
-    g = acyclic_view(inp.tree.to_graph())
-    untested = nx.DiGraph()
+    g = acyclic_children(inp.tree)
+    untested: dict[str, list[str]] = {}
     for link in inp.tree.links:
-        if link.kind == "causal" and not _TESTED.search(link.hypothesis or "") and g.has_edge(link.parent, link.child):
-            untested.add_edge(link.parent, link.child)
-    longest = nx.dag_longest_path(untested) if untested.number_of_edges() else []
-    if len(longest) - 1 > most:
-        return Outcome(False, f"{len(longest) - 1} untested causal hops in a row: {' ← '.join(longest)}.")
+        if link.kind == "causal" and not _TESTED.search(link.hypothesis or "") and link.child in g.get(link.parent, []):
+            untested.setdefault(link.parent, []).append(link.child)
+    hops = max((depth(untested, top) for top in untested), default=0)
+    if hops > most:
+        return Outcome(False, f"{hops} untested causal hops in a row between a leaf and the top.")
     return Outcome(True, f"No chain of more than {most} untested causal hops.")
 
 

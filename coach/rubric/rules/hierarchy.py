@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import children, tops
-from coach.tree import acyclic_view, depth_below
+from coach.rubric.treeview import acyclic_children, children, depth, descendants, tops
 
 
 @rule("hierarchy")
@@ -19,19 +16,19 @@ def hierarchy(inp: RuleInput) -> Outcome:
         if tree.nodes:
             return Outcome(False, f"{len(tree.nodes)} metrics are named but none is placed under another: a list, not a tree.")
         return Outcome(False, "No metrics were found, so there is no tree to judge.")
-    g = acyclic_view(tree.to_graph())
+    g = acyclic_children(tree)
     kids = children(tree)
-    depth = max(depth_below(g, r) for r in roots)
+    levels = max(depth(g, r) for r in roots)
     reachable = set(roots)
     for r in roots:
-        reachable |= nx.descendants(g, r)
-    branching = sorted((n for n in reachable if g.out_degree(n) >= min_children), key=lambda n: -g.out_degree(n))
+        reachable |= descendants(g, r)
+    branching = sorted((n for n in reachable if len(g.get(n, [])) >= min_children), key=lambda n: -len(g.get(n, [])))
     evidence = tuple(
         ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1]
     )[:3]
     top = roots[0]
-    if depth >= min_depth and branching:
-        return Outcome(True, f"'{top}' breaks down {depth} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.", evidence)
-    if depth < min_depth:
-        return Outcome(False, f"The tree under '{top}' is only {depth} level{'s' if depth != 1 else ''} deep; take a driver down another level.", evidence)
+    if levels >= min_depth and branching:
+        return Outcome(True, f"'{top}' breaks down {levels} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.", evidence)
+    if levels < min_depth:
+        return Outcome(False, f"The tree under '{top}' is only {levels} level{'s' if levels != 1 else ''} deep; take a driver down another level.", evidence)
     return Outcome(False, f"The tree under '{top}' is a single chain: no metric has {min_children} or more children.", evidence)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import node_quote, parents
+from coach.rubric.treeview import children, descendants, node_quote, parents
 
 
 @rule("north_star")
@@ -21,8 +19,8 @@ def north_star(inp: RuleInput) -> Outcome:
     quote = (node_quote(inp.answer, node),) if node is not None else ()
     above = parents(tree).get(tree.north_star, [])
     if above:
-        g = tree.to_graph()
-        outside_cycle = [p for p in above if not nx.has_path(g, tree.north_star, p)]
+        below = descendants(children(tree), tree.north_star)
+        outside_cycle = [p for p in above if p not in below]
         if outside_cycle:
             return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{outside_cycle[0]}'.", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
