@@ -6,8 +6,15 @@ import ipaddress
 import socket
 
 import pytest
+from hypothesis import settings
 
 from coach.settings import ENV
+
+# The property tests check behaviour, not speed. Hypothesis's default 200 ms deadline per example measures wall
+# time, which a garbage collection of a large heap or another process on a 2-core machine can exceed on its own,
+# failing a correct test as "Flaky".
+settings.register_profile("coach", deadline=None)
+settings.load_profile("coach")
 
 # A developer's model settings would switch coach from offline to a model: every test starts without them,
 # except the live ones, which exist to use them.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 _PAREN = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
@@ -44,6 +45,7 @@ class Frag:
         return pattern.search(mask_parens(self.text) if outside_parens else self.text)
 
 
+@lru_cache(maxsize=2048)
 def mask_parens(text: str) -> str:
     """The text with bracketed content replaced by underscores (same length, so offsets still hold)."""
     for _ in range(3):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 ABBREVIATIONS = {
     "mau": "monthly active user",
@@ -41,6 +42,7 @@ _LEADING_FILLER = re.compile(
     r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
+    r"hold|keep|watch|track|treat|add|put|protect|monitor|"
     r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as)\b(?!-)[\s,:]*)+",
     re.I,
 )
@@ -69,6 +71,7 @@ def is_pronoun(phrase: str) -> bool:
     return bool(_PRONOUN.match(phrase.strip()))
 
 
+@lru_cache(maxsize=8192)
 def clean(phrase: str) -> str:
     """A fragment of prose trimmed to the metric it names, or '' when nothing metric-like is left."""
     text = " ".join(phrase.replace("\n", " ").split())
@@ -104,7 +107,9 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 _NUMBER_PREFIX = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")-(?=day|week|month)")
 
 
-def tokens(name: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def tokens(name: str) -> tuple[str, ...]:
+    """The words of a name, singular, with metric abbreviations spelt out (cached: names recur)."""
     out: list[str] = []
     lowered = _NUMBER_PREFIX.sub(lambda m: _NUMBER_WORDS[m.group(1)] + "-", name.lower())
     for raw in _WORD.findall(lowered):
@@ -116,13 +121,14 @@ def tokens(name: str) -> list[str]:
                 out.extend(expanded.split())
             else:
                 out.append(_singular(part))
-    return out
+    return tuple(out)
 
 
 _WINDOW_START = {"per", "a", "each", "every", "this", "last", "in", "the"}
 _WINDOW = {"day", "week", "month", "quarter", "year"}
 
 
+@lru_cache(maxsize=4096)
 def key(name: str) -> tuple[str, ...]:
     """The merge key: "Weekly listening hours per month" and "listening hours" differ only in qualifiers."""
     toks = tokens(name)

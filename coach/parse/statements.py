@@ -30,6 +30,7 @@ from coach.parse.vocab import (
     MUST_NOT,
     OWNER,
     SEGMENTATION,
+    Hinted,
 )
 from coach.tree import LinkKind
 
@@ -46,11 +47,14 @@ _NS_PATTERNS = [
     re.compile(rf"\b(?:make|call|consider|crown)\s+(?P<x>.{{2,90}}?)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(rf"\b(?:set|pick|choose|use|define|make|frame)\s+(?:the|my|our)\s+{_TOP_WORD}\s+(?:as|to be|to)\s+(?P<x>.+)", re.I),
 ]
-_SEVERAL_TOPS = re.compile(
+# Every north-star pattern needs one of these words; checking for them first keeps the patterns off most sentences.
+_NS_HINT = re.compile(r"north|\bNS\b|\btop\b|\broot\b|anchor|optimi|\bmetric\b|\bnumber\b|\bkpi\b|\bthing\b|\bone\b|\bOMTM\b", re.I)
+_SEVERAL_TOPS_RE = re.compile(
     r"\b(?:two|three|several|a few|a couple of|multiple)\s+(?:candidates|options|north[- ]?stars|contenders|top metrics|metrics at the top)\b|"
     r"\bkeep (?:both|all three|them all) on\b|\bboth (?:as|are) (?:my |our )?(?:north[- ]?stars|top)|\b(?:second|another|co-)\s*north[- ]?star",
     re.I,
 )
+_SEVERAL_TOPS = Hinted(_SEVERAL_TOPS_RE, ("two", "three", "several", "few", "couple", "multiple", "both", "all three", "them all", "second", "another", "co-"))
 _PHRASE_END = re.compile(
     r"\s*[,;:]\s|\s*[.?!](?:\s|$)|\s+[-—–]\s|\s+(?:because|since|which|who|meaning|as it|as this|so|for (?:this|now|the)|rather than|instead of|"
     r"and (?:it|this|that|I|we)|but|while|where|given)\b",
@@ -85,7 +89,7 @@ _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
 _DOTTED_ARROW = re.compile(r"^(?:⇠|⇢|<-\s*-)")
 _SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
 
-_PARENT_FIRST = re.compile(
+_PARENT_FIRST_RE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
     r"(?:\s*,\s*I (?:believe|think|expect|suspect|bet)\s*,)?\s+(?:\w+ly\s+)?by\b|"
     r"\b(?:depends?|relies?|hinges?)\s+(?:\w+ly\s+)?on\b|\b(?:is|are)\s+(?:a\s+)?function\s+of\b|"
@@ -93,7 +97,12 @@ _PARENT_FIRST = re.compile(
     r"\b(?:splits?|breaks?|broken|decomposes?|decomposed|divides?|divided)\s+(?:down\s+)?into\b|\b(?:is|are)\s+a\s+mix\s+of\b)",
     re.I,
 )
-_CHILD_FIRST = re.compile(
+_PARENT_FIRST = Hinted(_PARENT_FIRST_RE, (
+    "driven", "determined", "influenced", "shaped", "powered", "fuel", "explained", "caused", "depend", "rel", "hinge",
+    "function of", "made up", "composed", "comprised", "consist", "compris", "split", "break", "broken", "decompos",
+    "divid", "mix of",
+))
+_CHILD_FIRST_RE = re.compile(
     r"(?<![-/])\b(?:drives?|drove|raises?|lifts?|boosts?|improves?|increases?|feeds?(?:\s+into)?|influences?|affects?|impacts?|"
     r"leads?\s+to|determines?|shapes?|powers?|fuels?|contributes?\s+to|predicts?)\b",
     re.I,
@@ -104,6 +113,10 @@ _CAUSAL_VERB = re.compile(
     re.I,
 )
 _COMES_FROM = re.compile(r"\b(?:is|are)\s+(?:coming|driven mostly)\s+from\b|\bcomes?\s+from\b", re.I)
+_CHILD_FIRST = Hinted(_CHILD_FIRST_RE, (
+    "drive", "drove", "raise", "lift", "boost", "improve", "increase", "feed", "influence", "affect", "impact",
+    "lead", "determine", "shape", "power", "fuel", "contribute", "predict",
+))
 _WHAT_DRIVES = re.compile(r"\bwhat\s+drives\s+(?P<x>.+?)\s+(?:is|are)\b(?P<label>[^:]{0,40}):\s*(?P<rest>.+)", re.I)
 _SPLIT_X_INTO = re.compile(r"\b(?:split|break|decompose|divide)\s+(?P<x>[^,.;]{2,60}?)\s+(?:down\s+)?into\s+(?P<rest>.+)", re.I)
 _CHAIN = re.compile(r",?\s*(?:and\s+(?:therefore|thus|so|hence|then|in turn)|(?:which|who|that)\s+(?:in turn\s+)?(?:drives?|raises?|feeds?|leads?\s+to|inflates?|dilutes?|lowers?|reduces?|hurts?)|and\s+(?:dilutes?|inflates?|lowers?|reduces?|hurts?))\s+", re.I)
@@ -121,6 +134,7 @@ _STAGE = re.compile(r"^(?P<stage>offline|online)\b[^:]{0,40}:\s*(?P<rest>.+)$", 
 _ADJECTIVE = re.compile(r"^(?:[a-z]+(?:ed|ing|al|ive|ic)|new|free|paid|premium|organic|direct|mobile|desktop|web|core|casual|power|repeat|first-time|one-time|inbound|outbound)$")
 
 # --- guardrails ------------------------------------------------------------------
+_GUARD_WORD = re.compile(GUARDRAIL_WORD, re.I)
 _GUARD_HEADER = re.compile(rf"{GUARDRAIL_WORD}[^:.]{{0,60}}:\s*(?P<rest>.*)$", re.I)
 _GUARD_IS = re.compile(
     rf"{GUARDRAIL_WORD}\s+I(?:'d| would| will|'ll)?\s+(?:\w+\s+){{0,2}}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want)\b[^:]*?\s+(?:is|are|would be)\s+(?P<rest>.+)",
@@ -269,6 +283,8 @@ class Reader:
             return
         if b.north_star is not None and not (st.several_tops and len(b.candidates) >= 2):
             return
+        if not _NS_HINT.search(frag.text):
+            return
         for pattern in _NS_PATTERNS:
             m = pattern.search(frag.text)
             if not m:
@@ -320,13 +336,14 @@ class Reader:
     def _guardrails(self, frag: Frag) -> bool:
         b = self.b
         found: list[Frag] = []
-        for pattern in (_GUARD_HEADER, _GUARD_IS):
+        named = _GUARD_WORD.search(frag.text) is not None  # the three patterns below all need the word
+        for pattern in (_GUARD_HEADER, _GUARD_IS) if named else ():
             m = pattern.search(frag.text)
             if m:
                 found.extend(_guard_items(frag.cut(m.start("rest"), m.end("rest"))))
                 break
         else:
-            m = _GUARD_TREAT.search(frag.text)
+            m = _GUARD_TREAT.search(frag.text) if named else None
             if m:
                 x = frag.cut(m.start("x"), m.end("x"))
                 x = x.cut(max(x.text.rfind(","), x.text.rfind(":")) + 1)
@@ -339,7 +356,7 @@ class Reader:
             subject = before.cut(cut + 1)
             subject = subject.cut(re.search(r"^(?:.*\b(?:and|that|if|while|so)\s+)?", subject.text).end())
             found.extend(subject.split(_LIST))
-        for m in _KEEP_FLAT.finditer(frag.text):
+        for m in _KEEP_FLAT.finditer(frag.text) if "keep" in frag.text.lower() else ():
             found.extend(frag.cut(m.start("x"), m.end("x")).split(_LIST))
         added = False
         for item in found:
@@ -448,13 +465,13 @@ class Reader:
         masked = mask_parens(clause.text)
         m = _EQ.search(masked)
         agg = m.group("agg") if m else None
-        if m is None:
+        if m is None and (_HAS_OP.search(masked) or "sum" in masked or "product" in masked):
             for im in _IS.finditer(masked):
                 if (_HAS_OP.search(masked[im.end():]) or _SUM_PREFIX.match(masked[im.end():])) and not _ARROW.search(masked):
                     m = im
                     break
-            if m is None:
-                return None
+        if m is None:
+            return None
         lhs = clause.cut(0, m.start())
         cut = max(lhs.text.rfind(":"), lhs.text.rfind(","), lhs.text.rfind(";"))
         lhs = lhs.cut(cut + 1).strip()
@@ -580,7 +597,8 @@ class Reader:
         masked = mask_parens(clause.text)
         span = (clause.start, clause.end)
 
-        m = _SITS_UNDER.search(masked)
+        low = masked.lower()
+        m = _SITS_UNDER.search(masked) if ("under" in low or "below" in low or "beneath" in low) else None
         if m:
             parent = b.known_metric(clause.cut(m.start("y"), m.end("y")))
             if parent is not None:
@@ -588,7 +606,7 @@ class Reader:
                     b.link(parent, child, kind or "causal", span, hypothesis=hypothesis or clause.text)
                 return parent
 
-        m = _WHAT_DRIVES.search(masked)
+        m = _WHAT_DRIVES.search(masked) if "what drives" in low else None
         if m:
             parent = b.known_metric(clause.cut(m.start("x"), m.end("x")))
             k: LinkKind = "causal" if CAUSAL_LABEL.search(m.group("label")) else (kind or "unlabelled")
@@ -597,7 +615,7 @@ class Reader:
                     b.link(parent, child, k, span, hypothesis=hypothesis or clause.text)
                 return parent
 
-        m = _SPLIT_X_INTO.search(masked)
+        m = _SPLIT_X_INTO.search(masked) if " into " in low else None
         if m:
             x = clause.cut(m.start("x"), m.end("x"))
             parent = st.focus if is_pronoun(x.text) else b.book.find_loose(clean(x.text))
