@@ -93,7 +93,7 @@ _PARENT_FIRST_RE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
     r"(?:\s*,\s*I (?:believe|think|expect|suspect|bet)\s*,)?\s+(?:\w+ly\s+)?by\b|"
     r"\b(?:depends?|relies?|hinges?)\s+(?:\w+ly\s+)?on\b|\b(?:is|are)\s+(?:a\s+)?function\s+of\b|"
-    r"(?P<decomp>\b(?:is|are|'s)\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
+    r"(?P<decomp>\b(?:is|are|'s)(?:\s*,[^,]{1,40},)?\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
     r"\b(?:splits?|breaks?|broken|decomposes?|decomposed|divides?|divided)\s+(?:down\s+)?into\b|\b(?:is|are)\s+a\s+mix\s+of\b)",
     re.I,
 )
@@ -141,7 +141,7 @@ _GUARD_IS = re.compile(
     re.I,
 )
 _GUARD_TREAT = re.compile(
-    rf"(?P<x>[^,:;]{{2,80}}?)\s+(?:I\s+(?:treat|keep|hold|use|watch|see|consider|count|put)\s+as|(?:is|are|would be|stays?)|as)\s+(?:a|my|our|the|one)\s+(?:second\s+|other\s+)?{GUARDRAIL_WORD}"
+    rf"(?P<x>[^,:;]{{2,80}}?)\s+(?:I(?:'d| would| will|'ll)?\s+(?:treat|keep|hold|use|watch|see|consider|count|put)\s+as|(?:is|are|would be|stays?)|as)\s+(?:a|my|our|the|one)\s+(?:second\s+|other\s+)?{GUARDRAIL_WORD}"
     r"(?:\s*,?\s*(?:along with|together with|plus|as is|as well as|and)\s+(?P<rest>.+))?",
     re.I,
 )
@@ -208,6 +208,9 @@ class Reader:
                 frag = frag.cut(m.end())
         label = self._label(frag.text)
         frag = _mask_labels(frag)
+        self._last_cause = None
+        claim = _claim_subject(frag)
+        self._claim = claim if claim.text and _is_subject(claim.text) and _marked_kind(frag.text) == "causal" else None
         kind = label or st.section_kind or _marked_kind(frag.text)
         n_links = len(b.links)
         read = Read()
@@ -246,6 +249,7 @@ class Reader:
 
     _previous_sentence_links = 0
     _last_cause: NodeEntry | None = None
+    _claim: Frag | None = None
 
     def _flat_list(self, frag: Frag) -> None:
         """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
@@ -472,9 +476,15 @@ class Reader:
                     break
         if m is None:
             return None
-        lhs = clause.cut(0, m.start())
-        cut = max(lhs.text.rfind(":"), lhs.text.rfind(","), lhs.text.rfind(";"))
-        lhs = lhs.cut(cut + 1).strip()
+        whole = clause.cut(0, m.start())
+        cut = max(whole.text.rfind(":"), whole.text.rfind(","), whole.text.rfind(";"))
+        lhs = whole.cut(cut + 1).strip()
+        if cut > 0 and re.fullmatch(r"(?:it|this|that)(?:'s)?", lhs.text, re.I):
+            # "Chats closed without a human, that's the sum of ...": the pronoun points at the phrase before it.
+            before = whole.cut(0, cut)
+            before = before.cut(max(before.text.rfind(":"), before.text.rfind(","), before.text.rfind(";")) + 1).strip()
+            if clean(before.text) and _is_subject(before.text):
+                lhs = before
         if not lhs.text or is_pronoun(lhs.text) or re.fullmatch(r"(?:and\s+|so\s+)?(?:it|this|that)", lhs.text, re.I):
             parent = st.focus
         else:
@@ -654,13 +664,21 @@ class Reader:
             subject = _subject(clause.cut(0, m.start()))
             if not _is_subject(subject.text):
                 subject = _claim_subject(clause.cut(0, m.start()))
-            if re.fullmatch(r"(?:it|this|that)(?:\s+also)?", subject.text.strip(), re.I) and self._last_cause is not None:
+            pronoun = re.fullmatch(r"(?:that\s+)?(?:it|this|that)(?:\s+also)?", subject.text.strip(), re.I)
+            if pronoun and self._last_cause is not None:
                 children = [self._last_cause]
+            elif pronoun and self._claim is not None and (claimed := b.metric(self._claim)) is not None:
+                children = [claimed]
             elif not _is_subject(subject.text) or not clean(subject.text):
                 continue
             else:
                 children = self._list(subject)
-            chain = [p for p in (b.known_metric(f) for f in _cut_end(clause.cut(m.end())).split(_CHAIN)) if p is not None]
+            chain = [
+                p for p in (
+                    st.focus if re.fullmatch(r"(?:it|this|that)", f.text.strip(), re.I) else b.known_metric(f)
+                    for f in _cut_end(clause.cut(m.end())).split(_CHAIN)
+                ) if p is not None
+            ]
             if not children or not chain:
                 continue
             k = kind or "unlabelled"
@@ -707,6 +725,10 @@ def _cut_end(frag: Frag) -> Frag:
 def _subject(frag: Frag) -> Frag:
     """The noun phrase right before a verb: after the last clause break, without "I believe that"."""
     masked = mask_parens(frag.text)
+    if re.search(r",\s*which\s*$", masked):
+        # "the redesign buried the reset link, which drives ...": the cause is the phrase before "which".
+        masked = masked[: masked.rfind(",")]
+        frag = frag.cut(0, len(masked))
     cut = max(masked.rfind(","), masked.rfind(":"), masked.rfind(";"))
     frag = frag.cut(cut + 1)
     m = _BELIEF_PREFIX.match(frag.text)
@@ -732,7 +754,7 @@ def _claim_subject(frag: Frag) -> Frag:
 def _is_subject(text: str) -> bool:
     text = re.sub(r"\([^()]*\)", " ", text)
     words = text.split()
-    return 0 < len(words) <= 8 and not re.search(
+    return 0 < len(words) <= 10 and not re.search(
         r"\b(?:it|is|are|was|gets?|we|I|you|they|if|when|should|would|could|will|must|can|everything|anything|nothing|this|there)\b",
         text, re.I,
     ) or is_pronoun(text)
@@ -759,10 +781,12 @@ def _distribute(items: list[Frag]) -> list[Frag]:
 def _guard_items(frag: Frag) -> list[Frag]:
     """"A, because ...; and B, which ...": each part names a guardrail before its explanation."""
     items: list[Frag] = []
-    for part in frag.split(re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")):
+    for i, part in enumerate(frag.split(re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+"))):
         m = _GUARD_CUT.search(mask_parens(part.text))
         if m:
             part = part.cut(0, m.start())
+        if i and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", part.text):
+            break  # a new clause about the guardrails, not another one
         items.extend(part.split(_LIST))
     return items
 

@@ -89,6 +89,7 @@ SEGMENT_DIMENSIONS = (
     r"restaurants?|drivers?|couriers?|hosts?|sellers?|listings?|repos?|teams?|intents?|topics?"
 )
 SEGMENTATION = re.compile(
+    rf"\b(?:segment|cut|split|slice)\w*\s+(?:it|them|that|this|each|those)\s*:\s*\w+|"
     rf"\b(?:segment\w*|cut(?:ting)?|slic\w+|split\w*|break\w* (?:\w+ )?down|broken down|bucket\w*|group\w*|compare\w*|look\w* at)\b[^.;]{{0,80}}?\bby\b|"
     rf"\b(?:by|across|between)\s+(?:the\s+|each\s+|every\s+)?(?:{SEGMENT_DIMENSIONS})\b|"
     rf"\b(?:iOS|Android|web|desktop|mobile|app)\s+(?:vs\.?|versus|and|or)\s+(?:iOS|Android|web|desktop|mobile|app)\b|"
