@@ -87,7 +87,7 @@ _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by
 _ARROW = re.compile(r"<-(?:\s*-)+(?![->])|<-{1,2}|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|⇒|↳")
 _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
 _DOTTED_ARROW = re.compile(r"^(?:⇠|⇢|<-\s*-)")
-_SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
+_SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then|a|an|that's|this is|both)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
 
 _PARENT_FIRST_RE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
