@@ -129,7 +129,8 @@ class Builder:
             if p is c:
                 continue
             links.append(
-                Link(
+                # The builder's values are valid by construction; the Tree below still checks the references.
+                Link.model_construct(
                     parent=p.name,
                     child=c.name,
                     kind=d.kind,
@@ -151,7 +152,7 @@ class Builder:
             else:
                 role = "driver"
             nodes.append(
-                Node(
+                Node.model_construct(
                     name=e.name,
                     role=role,  # type: ignore[arg-type]
                     level=levels.get(e.name),
@@ -195,7 +196,7 @@ class Builder:
             self.book.alias(ns, best)
 
     def _evidence(self, span: tuple[int, int]) -> Evidence:
-        return Evidence(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
+        return Evidence.model_construct(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
 
     def _diagnosis_step(self, span: tuple[int, int], nodes: list[Node]) -> DiagnosisStep:
         text = self.answer[span[0] : span[1]]
@@ -207,7 +208,7 @@ class Builder:
             if any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
                 metrics.append(n.name)
         segments = list(dict.fromkeys(m.group(0).strip() for m in SEGMENTATION.finditer(text)))
-        return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
+        return DiagnosisStep.model_construct(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
 
 
 def _levels(ns: str | None, candidates: list[str], links: list[Link]) -> dict[str, int]:

@@ -48,7 +48,7 @@ _NS_PATTERNS = [
     re.compile(rf"\b(?:set|pick|choose|use|define|make|frame)\s+(?:the|my|our)\s+{_TOP_WORD}\s+(?:as|to be|to)\s+(?P<x>.+)", re.I),
 ]
 # Every north-star pattern needs one of these words; checking for them first keeps the patterns off most sentences.
-_NS_HINT = re.compile(r"north|\bNS\b|\btop\b|\broot\b|anchor|optimi|\bmetric\b|\bnumber\b|\bkpi\b|\bthing\b|\bone\b|\bOMTM\b", re.I)
+_NS_HINTS = ("north", "ns", "top", "root", "anchor", "optimi", "metric", "number", "kpi", "thing", "one", "omtm")
 _SEVERAL_TOPS_RE = re.compile(
     r"\b(?:two|three|several|a few|a couple of|multiple)\s+(?:candidates|options|north[- ]?stars|contenders|top metrics|metrics at the top)\b|"
     r"\bkeep (?:both|all three|them all) on\b|\bboth (?:as|are) (?:my |our )?(?:north[- ]?stars|top)|\b(?:second|another|co-)\s*north[- ]?star",
@@ -287,7 +287,8 @@ class Reader:
             return
         if b.north_star is not None and not (st.several_tops and len(b.candidates) >= 2):
             return
-        if not _NS_HINT.search(frag.text):
+        low = frag.text.lower()
+        if not any(h in low for h in _NS_HINTS):
             return
         for pattern in _NS_PATTERNS:
             m = pattern.search(frag.text)
