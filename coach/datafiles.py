@@ -46,25 +46,29 @@ def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
-def parse_yaml_text(text: str, source: str) -> tuple[Any, yaml.Node | None]:
+# The C loader is ten times faster; the node tree (for line numbers) is only built when a file is invalid.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml_text(text: str, source: str) -> Any:
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
         raise DataFileError(f"{where}: malformed YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise DataFileError(f"{source}: malformed YAML: {exc}") from None
-    return data, node
 
 
-def validate(model: type[M], data: Any, source: str, node: yaml.Node | None = None) -> M:
+def validate(model: type[M], data: Any, source: str, text: str | None = None) -> M:
+    """``data`` as ``model``; on failure, the file and line of the first problem (from ``text``, the YAML)."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
+        node = yaml.compose(text, Loader=_LOADER) if text is not None else None
         line = _line_of(node, loc) if node is not None else None
         where = f"{source}:{line}" if line else source
         field = ".".join(str(p) for p in loc) or "(top level)"
@@ -92,8 +96,8 @@ def load_model(model: type[M], path: Path) -> M:
         except json.JSONDecodeError as exc:
             raise DataFileError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg}") from None
         return validate(model, data, str(path))
-    data, node = parse_yaml_text(text, str(path))
-    return validate(model, data, str(path), node)
+    data = parse_yaml_text(text, str(path))
+    return validate(model, data, str(path), text)
 
 
 def dump_yaml(model: BaseModel) -> str:

@@ -129,8 +129,7 @@ class Builder:
             if p is c:
                 continue
             links.append(
-                # The builder's values are valid by construction; the Tree below still checks the references.
-                Link.model_construct(
+                Link(
                     parent=p.name,
                     child=c.name,
                     kind=d.kind,
@@ -152,7 +151,7 @@ class Builder:
             else:
                 role = "driver"
             nodes.append(
-                Node.model_construct(
+                Node(
                     name=e.name,
                     role=role,  # type: ignore[arg-type]
                     level=levels.get(e.name),
@@ -196,7 +195,7 @@ class Builder:
             self.book.alias(ns, best)
 
     def _evidence(self, span: tuple[int, int]) -> Evidence:
-        return Evidence.model_construct(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
+        return Evidence(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
 
     def _diagnosis_step(self, span: tuple[int, int], nodes: list[Node]) -> DiagnosisStep:
         text = self.answer[span[0] : span[1]]
@@ -208,7 +207,7 @@ class Builder:
             if any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
                 metrics.append(n.name)
         segments = list(dict.fromkeys(m.group(0).strip() for m in SEGMENTATION.finditer(text)))
-        return DiagnosisStep.model_construct(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
+        return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
 
 
 def _levels(ns: str | None, candidates: list[str], links: list[Link]) -> dict[str, int]:

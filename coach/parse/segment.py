@@ -1,5 +1,7 @@
 """Split an answer into logical lines and sentences, keeping absolute character offsets.
 
+Both are cached: the parser and the rules' evidence quotes split the same answer.
+
 Candidates write prose paragraphs, hard-wrapped prose, bullets, indented
 outlines and ASCII trees. A logical line is one bullet / outline row / paragraph
 (hard-wrapped continuation lines are joined); its ``indent`` is the column where
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Tree-drawing characters, bullets, numbering, markdown headings and quotes before the content.
 _LEAD = re.compile(
@@ -53,7 +56,8 @@ def _physical_lines(answer: str) -> list[tuple[int, str]]:
     return out
 
 
-def lines(answer: str) -> list[Line]:
+@lru_cache(maxsize=32)
+def lines(answer: str) -> tuple[Line, ...]:
     """Logical lines with the bullet/tree prefix removed and continuation lines joined."""
     result: list[Line] = []
     pending: list[int] | None = None  # [start, end, indent, bullet, heading]
@@ -96,10 +100,11 @@ def lines(answer: str) -> list[Line]:
         pending = [offset + content_col, offset + len(stripped), content_col, int(bullet), int(heading)]
         pending_arrow = arrow.group(0).strip() if arrow else None
     flush()
-    return result
+    return tuple(result)
 
 
-def sentences(line: Line) -> list[Sentence]:
+@lru_cache(maxsize=512)
+def sentences(line: Line) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     text, base, pos = line.text, line.start, 0
     for m in _SENTENCE_END.finditer(text):
@@ -111,4 +116,4 @@ def sentences(line: Line) -> list[Sentence]:
     tail = text[pos:].rstrip()
     if tail.strip():
         out.append(Sentence(base + pos, base + pos + len(tail), tail, line))
-    return out
+    return tuple(out)
