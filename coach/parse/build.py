@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeBook, NodeEntry, clean, key, tokens
@@ -146,7 +147,7 @@ class Builder:
                 role = "north_star"
             elif id(e) in guard_ids:
                 role = "guardrail"
-            elif AI_METRIC.search(e.name) or any(AI_METRIC.search(a) for a in e.aliases):
+            elif any(_model_metric_name(n) for n in (e.name, *e.aliases)):
                 role = "ai_input"
             else:
                 role = "driver"
@@ -208,6 +209,11 @@ class Builder:
                 metrics.append(n.name)
         segments = list(dict.fromkeys(m.group(0).strip() for m in SEGMENTATION.finditer(text)))
         return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
+
+
+@lru_cache(maxsize=4096)
+def _model_metric_name(name: str) -> bool:
+    return AI_METRIC.search(name) is not None
 
 
 def _levels(ns: str | None, candidates: list[str], links: list[Link]) -> dict[str, int]:

@@ -67,6 +67,7 @@ _EQ = re.compile(
     r"\b(?:is|are)\s+(?:simply |just |basically |again |mathematically |by definition |then )?(?:the\s+)?(?P<agg>sum|product|total)\s+of\b",
     re.I,
 )
+_EQ = Hinted(_EQ, ("=", "equal", "defined as", "sum", "product", "total"))
 _SUM_PREFIX = re.compile(r"^\s*(?:an?|the)\s+(?:weighted\s+)?(?:sum|product|total|combination|mix)(?:\s+of)?\s*:\s*", re.I)
 _SITS_UNDER = re.compile(r"\b(?:sits?|hangs?|lives?|goes|go|feeds? into)\s+(?:under|below|beneath)\s+(?P<y>[^:]{2,60}?)\s*:\s*(?P<rest>.+)$", re.I)
 _IS = re.compile(r"\b(?:is|are)\b(?:\s*,[^,]{1,50},)?|'s\b", re.I)
@@ -75,7 +76,10 @@ _OPS = re.compile(
     r"\s*(?P<mul>[×*·])\s*|\s+(?P<mul2>x|times|multiplied by)\s+|\s+(?P<div>/|÷|divided by|over)\s+",
     re.I,
 )
-_HAS_OP = re.compile(r"[+×*·−÷]|\s[x/–-]\s|\b(?:plus|minus|times|multiplied by|divided by)\b", re.I)
+_HAS_OP = Hinted(
+    re.compile(r"[+×*·−÷]|\s[x/–-]\s|\b(?:plus|minus|times|multiplied by|divided by)\b", re.I),
+    ("+", "×", "*", "·", "−", "÷", "x", "/", "–", "-", "plus", "minus", "times", "multiplied", "divided"),
+)
 _RHS_END = re.compile(
     r",\s*(?:I|we|you|I'd|we'd|I'll|it's|that's|right|yeah|ok|okay)\b|,\s*(?:so|because|which|since|where|but|meaning|i\.e\.|e\.g\.|and (?:that|this|it|so))\b|\s+[—–]\s+|\s+(?:because|since|so that|so any|so either)\b|:\s",
     re.I,
@@ -84,7 +88,10 @@ _CLAUSE = re.compile(
     r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+|,\s+(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
 )
 _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by\s+)?|;\s*", re.I)
-_ARROW = re.compile(r"<-(?:\s*-)+(?![->])|<-{1,2}|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|⇒|↳")
+_ARROW = Hinted(
+    re.compile(r"<-(?:\s*-)+(?![->])|<-{1,2}|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|⇒|↳"),
+    ("<-", "←", "⇠", "⇐", "->", "→", "⟶", "⇢", "=>", "⇒", "↳"),
+)
 _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
 _DOTTED_ARROW = re.compile(r"^(?:⇠|⇢|<-\s*-)")
 _SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then|a|an|that's|this is|both)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
@@ -125,6 +132,10 @@ _BELIEF_PREFIX = re.compile(
     r"^.*?\bI\s+(?:believe|think|expect|suspect|bet|assume|guess)\s+(?:that\s+)?",
     re.I,
 )
+_BELIEF_PREFIX = Hinted(_BELIEF_PREFIX, (
+    "hypothes", "bet", "belief", "guess", "assumption", "expectation", "theory", "sense", "believe", "think", "expect",
+    "suspect", "assume",
+))
 _UNDER = re.compile(
     r"^(?:L\d\s*)?(?:under|below|beneath|inside)\s+(?P<x>[^:]{1,60}?)\s*(?:\([^)]*\)\s*)?:\s*(?P<rest>.*)$", re.I
 )
@@ -134,7 +145,7 @@ _STAGE = re.compile(r"^(?P<stage>offline|online)\b[^:]{0,40}:\s*(?P<rest>.+)$", 
 _ADJECTIVE = re.compile(r"^(?:[a-z]+(?:ed|ing|al|ive|ic)|new|free|paid|premium|organic|direct|mobile|desktop|web|core|casual|power|repeat|first-time|one-time|inbound|outbound)$")
 
 # --- guardrails ------------------------------------------------------------------
-_GUARD_WORD = re.compile(GUARDRAIL_WORD, re.I)
+_GUARD_WORD = Hinted(re.compile(GUARDRAIL_WORD, re.I), ("guard", "counter", "health metric", "harm", "check metric"))
 _GUARD_HEADER = re.compile(rf"{GUARDRAIL_WORD}[^:.]{{0,60}}:\s*(?P<rest>.*)$", re.I)
 _GUARD_IS = re.compile(
     rf"{GUARDRAIL_WORD}\s+I(?:'d| would| will|'ll)?\s+(?:\w+\s+){{0,2}}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want)\b[^:]*?\s+(?:is|are|would be)\s+(?P<rest>.+)",
@@ -161,7 +172,10 @@ _COUNTER_REASON = re.compile(
 _DIAGNOSIS_HEADER = re.compile(
     r"^(?:diagnosis|diagnostic|walk-?through|investigation|root[- ]cause|rca|debug(?:ging)?|triage|how I'?d (?:investigate|diagnose|debug)|to (?:investigate|diagnose|debug)|plan)\b[^:]{0,40}:", re.I
 )
-_DIAGNOSIS_OPENER = re.compile(r"\b(?:diagnos\w+|investigat\w+|root[- ]cause|bottom[- ]up|walk (?:through|down|up))\b", re.I)
+_DIAGNOSIS_OPENER = Hinted(
+    re.compile(r"\b(?:diagnos\w+|investigat\w+|root[- ]cause|bottom[- ]up|walk (?:through|down|up))\b", re.I),
+    ("diagnos", "investigat", "root", "bottom", "walk"),
+)
 _EITHER_QUESTION = re.compile(r"^(?:\w+:\s*)?(?:did|has|have|is|are|was|were|does|do)\b[^?]*\bor\b[^?]*\?", re.I)
 _TRACK = re.compile(
     r"\b(?:track|measure|monitor|watch|look at|pull|report|review|keep an eye on|dashboard|metrics? (?:are|would be|I'd use))\s+(?:all of\s+)?",

@@ -28,6 +28,9 @@ class Hinted:
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         return self.pattern.finditer(text) if self._maybe(text) else iter(())
 
+    def match(self, text: str) -> re.Match[str] | None:
+        return self.pattern.match(text) if self._maybe(text) else None
+
 # A link is causal when its statement (or a label on its line) says it is a hypothesis to test.
 CAUSAL_MARKER = re.compile(
     r"\bcausal(?:ly)?\b|\bhypothes[ie]s\w*|\bhypothesi[sz]e\w*|\bdotted\b|\bdotted[- ]line|\bI (?:believe|expect|suspect|bet|think|assume)\b|"
@@ -41,7 +44,10 @@ CAUSAL_MARKER = Hinted(CAUSAL_MARKER, (
     "experiment", "a/b", "ab test", "holdout", "test", "validate", "confirm", "verify", "correlat", "probably",
     "likely", "⇠", "⇢", "<-", "- -",
 ))
-MATH_LABEL = re.compile(r"\b(?:math|mathematical(?:ly)?|identity|identities|by definition|definitionally|solid)\b", re.I)
+MATH_LABEL = Hinted(
+    re.compile(r"\b(?:math|mathematical(?:ly)?|identity|identities|by definition|definitionally|solid)\b", re.I),
+    ("math", "identit", "definition", "solid"),
+)
 CAUSAL_LABEL = re.compile(
     r"\b(?:causal|hypothes[ie]s|hypothesis|dotted|experiment|A/B|holdout|test|bet|influence)\b", re.I
 )
