@@ -6,6 +6,9 @@ import re
 from collections.abc import Iterator
 
 
+_LAST: list[str] = ["", ""]
+
+
 class Hinted:
     """A pattern that is only tried when the text contains one of its literal hints.
 
@@ -19,8 +22,10 @@ class Hinted:
         self.hints = hints
 
     def _maybe(self, text: str) -> bool:
-        low = text.lower()
-        return any(h in low for h in self.hints)
+        # Readers test one sentence against many patterns in a row: lower-case it once.
+        if text is not _LAST[0]:
+            _LAST[0], _LAST[1] = text, text.lower()
+        return any(map(_LAST[1].__contains__, self.hints))
 
     def search(self, text: str) -> re.Match[str] | None:
         return self.pattern.search(text) if self._maybe(text) else None
