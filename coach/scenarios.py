@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -45,7 +46,15 @@ def load_scenarios(folder: Path | None = None) -> tuple[Scenario, ...]:
     return tuple(sorted(scenarios, key=lambda s: s.id))
 
 
+@lru_cache(maxsize=64)
 def get_scenario(scenario_id: str, folder: Path | None = None) -> Scenario:
+    """The scenario with this id. A file named after the id is read alone (`coach score --scenario` stays
+    fast); otherwise the whole library is searched, and an unknown id lists close matches."""
+    own = (folder or data_dir("scenarios")) / f"{scenario_id}.yaml"
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", scenario_id) and own.is_file():
+        scenario = load_model(Scenario, own)
+        if scenario.id == scenario_id:
+            return scenario
     scenarios = {s.id: s for s in load_scenarios(folder)}
     if scenario_id in scenarios:
         return scenarios[scenario_id]
