@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-
 _LAST: list[str] = ["", ""]
 
 
