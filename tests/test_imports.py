@@ -68,3 +68,13 @@ def test_coach_batch_does_not_import_textual_langchain_or_openai(tmp_path):
     assert proc.returncode == 0, proc.stderr.decode()[-2000:]
     assert "coach.batch" in modules
     assert heavy_in(modules) == []
+
+
+def test_coach_score_does_not_import_networkx(tmp_path):
+    # networkx costs 0.13 s of the half second `coach score` may take; the rules use coach.rubric.treeview.
+    answer = tmp_path / "a.txt"
+    answer.write_text("North star: MAU. MAU = new + returning <- onboarding. I believe onboarding drives new.", "utf-8")
+    proc, modules = imported_by(["score", str(answer), "--question", "How would you measure success?"], tmp_path)
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert "coach.rubric.rules.hierarchy" in modules
+    assert not any(m == "networkx" or m.startswith("networkx.") for m in modules)
