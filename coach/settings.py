@@ -123,6 +123,8 @@ def redact(text: str, secret: str | None = None) -> str:
 
     if secret:
         text = text.replace(secret, "[redacted]")
+    # Credentials inside a URL ("http://user:pass@host") are secrets too.
+    text = re.sub(r"(?<=://)[^/\s:@]+:[^/\s@]+@", "[redacted]@", text)
     return re.sub(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}", "[redacted]", text)
 
 

@@ -97,3 +97,11 @@ def test_config_path_override(tmp_path, monkeypatch):
     monkeypatch.setenv("COACH_CONFIG", str(path))
     s = load_settings(env={})
     assert s.max_retries == 0
+
+
+def test_credentials_in_a_base_url_are_redacted() -> None:
+    from coach.settings import redact
+
+    text = redact("openai:llama@http://bob:hunter2@127.0.0.1:8000/v1 failed with sk-abcdefgh1234")
+    assert "hunter2" not in text and "sk-abcdefgh1234" not in text
+    assert "127.0.0.1:8000/v1" in text

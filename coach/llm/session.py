@@ -99,7 +99,8 @@ class ModelSession:
     def model_id(self) -> str:
         """The model as the cache and log name it: provider:name, plus the endpoint when it is not the default."""
         ref = self.settings.model_ref
-        return f"{ref}@{self.settings.base_url}" if self.settings.base_url else ref
+        # The endpoint goes into the log and the cache key: never with credentials embedded in its URL.
+        return self.settings.redact(f"{ref}@{self.settings.base_url}") if self.settings.base_url else ref
 
     @property
     def client(self) -> ModelClient:
