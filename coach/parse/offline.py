@@ -20,7 +20,9 @@ from coach.parse.vocab import CAUSAL_LABEL, GUARDRAIL_WORD, MATH_LABEL
 from coach.tree import LinkKind, Tree
 
 _GUARD_HEADER = re.compile(GUARDRAIL_WORD, re.I)
-_UNDER_HEADER = re.compile(r"^(?:L\d\s*)?(?:under|below|beneath)\s+(?P<x>[^,:]+?)\s*(?:,[^:]*)?:$", re.I)
+_UNDER_HEADER = re.compile(
+    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|feeding|feeds|driving|drives|into)\s+(?P<x>[^,:]+?)\s*(?:,[^:]*)?:$", re.I
+)
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
@@ -94,9 +96,17 @@ def parse_answer(answer: str) -> Tree:
                 head, anchor = read.head, read.anchor or read.head
         if head is None and b.north_star is not None and b.north_star is not ns_before:
             head = anchor = b.north_star  # "North star: X." heads the outline rows below it
+        stage = re.match(r"^(?:offline|online)\s*:\s*", line.text, re.I)
+        if head is None and header_kind == "metric" and stage:
+            # "- online: thumbs-down rate" under a metric header: the stage is a label, the metric the child.
+            head = anchor = b.metric(Frag(line.text, line.start).cut(stage.end()))
+            if head is not None:
+                b.stage[id(head)] = stage.group(0).split(":")[0].strip().lower()
         if head is None and header_kind == "metric" and ":" in text and _bare(text.split(":")[0]):
             # "- item: why it matters" under a metric header: the item is the child.
             head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))
+        if head is None and header_kind == "metric" and line.bullet and not re.search(r"[=<>→←⇠]", text):
+            head = anchor = b.metric(Frag(line.text, line.start))  # a bullet under a metric header is its child
         if head is None and _bare(text):
             body = Frag(line.text, line.start)
             if line.arrow_lead:
@@ -131,7 +141,14 @@ def _header(text: str, line: Line, b: Builder, reader: Reader) -> tuple[str, Nod
     if under:
         start = line.start + line.text.find(under.group("x"))
         name = under.group("x")
-        entry = reader.state.focus if name.lower() in ("it", "that", "this") else b.metric(Frag(name, start))
+        ref = re.fullmatch(r"(?:it|that|this)(?:\s+(?P<noun>[a-z]+))?", name.strip(), re.I)
+        if ref:
+            # "that rate": the latest metric named ... rate; "it": the metric in focus.
+            noun = (ref.group("noun") or "").lower()
+            named = [e for e in reversed(b.book.entries) if noun and e.name.lower().split()[-1:] == [noun]]
+            entry = named[0] if named else reader.state.focus
+        else:
+            entry = b.known_metric(Frag(name, start))
         return "metric", entry
     if not line.heading and not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
         return "metric", b.metric(Frag(line.text[: line.text.rstrip().rfind(":")], line.start))

@@ -146,6 +146,10 @@ _ADJECTIVE = re.compile(r"^(?:[a-z]+(?:ed|ing|al|ive|ic)|new|free|paid|premium|o
 
 # --- guardrails ------------------------------------------------------------------
 _GUARD_WORD = Hinted(re.compile(GUARDRAIL_WORD, re.I), ("guard", "counter", "health metric", "harm", "check metric"))
+_GUARD_BACK = re.compile(
+    rf"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this)(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?{GUARDRAIL_WORD}",
+    re.I,
+)
 _GUARD_HEADER = re.compile(rf"{GUARDRAIL_WORD}[^:.]{{0,60}}:\s*(?P<rest>.*)$", re.I)
 _GUARD_IS = re.compile(
     rf"{GUARDRAIL_WORD}\s+I(?:'d| would| will|'ll)?\s+(?:\w+\s+){{0,2}}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want)\b[^:]*?\s+(?:is|are|would be)\s+(?P<rest>.+)",
@@ -259,11 +263,13 @@ class Reader:
             if not _NS_PATTERNS[0].match(frag.text):
                 b.diagnosis.append((sent.start, sent.end))
         self._previous_sentence_links = n_links
+        self._previous = frag
         return read
 
     _previous_sentence_links = 0
     _last_cause: NodeEntry | None = None
     _claim: Frag | None = None
+    _previous: Frag | None = None
 
     def _flat_list(self, frag: Frag) -> None:
         """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
@@ -356,7 +362,12 @@ class Reader:
         b = self.b
         found: list[Frag] = []
         named = _GUARD_WORD.search(frag.text) is not None  # the three patterns below all need the word
-        for pattern in (_GUARD_HEADER, _GUARD_IS) if named else ():
+        back = _GUARD_BACK.match(frag.text) if named else None
+        if back and self._previous is not None:
+            prev = self._previous
+            colon = mask_parens(prev.text).rfind(":")
+            found.extend(_guard_items(prev.cut(colon + 1) if colon >= 0 else prev))
+        for pattern in (_GUARD_HEADER, _GUARD_IS) if named and not back else ():
             m = pattern.search(frag.text)
             if m:
                 found.extend(_guard_items(frag.cut(m.start("rest"), m.end("rest"))))

@@ -115,7 +115,7 @@ AI_METRIC = re.compile(
     r"\bescalation\w*|\bescalat\w+|\bintervention\w*|\bwithout (?:a )?(?:human|user|developer|agent)?\s*(?:help|intervention|handoff|escalation|edits?)\b|"
     r"\b(?:automated |auto[- ]?|bot |ai |self[- ]serve )?resolution rate\b|\bdeflection\b|\bcontainment\b|\bheavy[- ]edit\w*|\bedit (?:rate|distance)\b|"
     r"\bsuggestion acceptance\b|\bacceptance rate of (?:suggestions|completions|drafts)\b|\brefusal\w*|\btoxic\w*|\bunsafe\b|\bjailbreak\w*|"
-    r"\bperplexity\b|\bbleu\b|\brouge\b|\bbenchmark\w*|\bretrieval\b|\bmodel (?:error|score|confidence|quality score)\b|"
+    r"\bcorrectness\b|\bperplexity\b|\bbleu\b|\brouge\b|\bbenchmark\w*|\bretrieval\b|\bmodel (?:error|score|confidence|quality score)\b|"
     r"\btask (?:completion|success)\b|\bcompletion (?:rate|share) without\b|\bno[- ]intervention\b|\bregenerat\w+|\berror rate\b",
     re.I,
 )
