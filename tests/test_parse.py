@@ -172,3 +172,15 @@ def test_parser_never_crashes_on_structure_fragments(pieces: list[str]) -> None:
     tree = parse_answer(text)
     names = {n.name for n in tree.nodes}
     assert all(link.parent in names and link.child in names for link in tree.links)
+
+
+def test_north_star_phrasings() -> None:
+    cases = {
+        "So the north star I'd hold the ranking team to is 7-day retention, with CTR as a diagnostic.": "7-day retention",
+        "I'd set the north star as the share of trips rated five stars by riders within a day of the ride.": "share of trips rated five stars by riders",
+        "Top node here is weekly basket value, since that's what moved.": "weekly basket value",
+        "I'll make booked nights my top metric.": "booked nights",
+        "Orders is the metric I'd anchor on.": "Orders",
+    }
+    for text, expected in cases.items():
+        assert parse_answer(text).north_star == expected, text

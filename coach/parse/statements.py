@@ -37,7 +37,7 @@ from coach.tree import LinkKind
 # --- north star ------------------------------------------------------------------
 _TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|top (?:thing|number)|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
-    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){0,3}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
+    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){{0,3}}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
     re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select|commit to|settle on)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
     re.compile(r"\b(?:number|metric|thing|kpi|one)\s+(?:that\s+)?I(?:'d| would| will|'ll)?\s+(?:\w+\s+)?(?:optimi[sz]e|hold (?:myself|us|the team) to|anchor on|focus on|pick|choose|obsess over|care about|drive|grow|own)(?:\s+(?:for|above all|first|most|here))*(?:\s+\w+)?\s+(?:is|would be|will be)\s+(?P<x>.+)", re.I),
     re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
@@ -316,6 +316,12 @@ class Reader:
                 continue
             x = frag.cut(m.start("x"), m.end("x"))
             x = x.cut(0, phrase_end(x.text))
+            if not clean(x.text) and len(x.text.split()) > 12:
+                # A long definition ("the share of meetings whose summary is opened within a day"):
+                # the name is the head before its relative clause.
+                rel = re.search(r"\s(?:whose|that|which|who|where|when|with|within|after|before)\s", x.text)
+                if rel:
+                    x = x.cut(0, rel.start())
             if is_pronoun(x.text) or re.match(r"^(?:that|this|it)(?:'s| is)\b", x.text, re.I):
                 entry = st.focus
                 if entry is None:
