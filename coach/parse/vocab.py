@@ -83,7 +83,7 @@ DIAGNOSIS_CUE = re.compile(
     re.I,
 )
 GENERIC_COMPONENTS = re.compile(
-    r"\b(?:each (?:one|of (?:them|these|those|the \w+))|(?:both|all|the (?:two|three|four)) (?:branches|components|parts|sides|drivers|pieces|terms|inputs)|"
+    r"\b(?:(?:the\s+)?(?:two|three|four|both)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:separately|independently|one by one|on (?:its|their) own)|each (?:one|of (?:them|these|those|the \w+))|(?:both|all|the (?:two|three|four)) (?:branches|components|parts|sides|drivers|pieces|terms|inputs)|"
     r"(?:branches|components|parts|sides|drivers|terms) (?:separately|independently|one by one|on (?:its|their) own)|"
     r"(?:each|every) (?:branch|component|driver|term|side))\b",
     re.I,
