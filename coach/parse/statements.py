@@ -85,7 +85,7 @@ _RHS_END = re.compile(
     re.I,
 )
 _CLAUSE = re.compile(
-    r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+|,\s+(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
+    r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+|,\s+(?!(?:which|that|who|and)\b)(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
 )
 _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by\s+)?|;\s*", re.I)
 _ARROW = Hinted(
