@@ -37,16 +37,19 @@ from coach.tree import LinkKind
 # --- north star ------------------------------------------------------------------
 _TOP_WORD = r"(?:north[- ]?star(?:\s+metric)?|top (?:thing|number)|(?-i:NS)|top[- ](?:node|metric|level metric)|root(?:[- ](?:node|metric))?|primary metric|headline metric|one metric that matters|(?-i:OMTM))"
 _NS_PATTERNS = [
-    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|hold(?:\s+[\w-]+){{0,3}}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
+    re.compile(rf"\b(?:{_TOP_WORD}|(?<![\w-])top)(?:\s+for\s+[\w'’ -]{{1,30}}?|\s+here|\s+in this case)?(?:\s+(?:that\s+)?(?:I|we)(?:'d|'m|'re| would| will|'ll| am| are)?\s+(?:going to\s+|gonna\s+)?(?:use|pick|choose|go with|propose|set|suggest|recommend|anchor on|commit to|settle on|go for|protect(?:ing)?|optimi[sz](?:e|ing)|track(?:ing)?|anchor(?:ing)? on|focus(?:ing)? on|hold(?:\s+[\w-]+){{0,3}}\s+to)(?:\s+(?:here|for \w+))?)?(?:\s*\([^)]*\))?(?:\s*[=:—]\s*|\s+-\s+|\s+(?:is|would be|will be|should be)\s+)(?P<x>.+)", re.I),
     re.compile(rf"\b(?:keep|take|use|pick|choose|make|treat|put|set|have|go with|propose|select|commit to|settle on)\s+(?P<x>.{{2,90}}?)\s+as\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top|anchor)\b", re.I),
     re.compile(r"\b(?:number|metric|thing|kpi|one)\s+(?:that\s+)?I(?:'d| would| will|'ll)?\s+(?:\w+\s+)?(?:optimi[sz]e|hold (?:myself|us|the team) to|anchor on|focus on|pick|choose|obsess over|care about|drive|grow|own)(?:\s+(?:for|above all|first|most|here))*(?:\s+\w+)?\s+(?:is|would be|will be)\s+(?P<x>.+)", re.I),
-    re.compile(rf"(?:^|[,:;]\s*|\bso\s+)(?P<x>[^,.;:]{{2,90}}?)\s+(?:is|would be|will be|becomes|stays)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
+    re.compile(rf"(?:^|[,:;—–]\s*|\bso\s+)(?P<x>[^,.;:—–]{{2,90}}?)(?:\s+(?:is|would be|will be|becomes|stays)|'s)\s+(?:my|our|the)\s+(?:one\s+|single\s+|only\s+)?(?:{_TOP_WORD}|top|metric I(?:'d| would) (?:anchor on|optimi[sz]e|hold myself to|focus on|pick))\b", re.I),
     re.compile(rf"(?:\bis|=|:)\s+(?P<x>[^,;:]{{2,90}}?),?\s+so\s+(?:that|this|it)(?:'s| is| will be| becomes)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
-    re.compile(r"\bI(?:'d| would| will|'ll)\s+(?:anchor|optimi[sz]e)\s+(?:on|for)\s+(?P<x>.+)", re.I),
+    re.compile(r"\bI(?:'d| would| will|'ll)\s+(?:anchor\s+on|optimi[sz]e(?:\s+for)?)\s+(?P<x>.+)", re.I),
+    re.compile(r"(?:^|[,:;]\s*)(?P<x>[^,.;:]{2,80}?)\s+is\s+the\s+(?:one\s+|only\s+)?(?:metric|number|kpi)\s+that\s+(?:matters|counts)\b", re.I),
+    re.compile(rf"\b{_TOP_WORD}\b[^.;]{{0,40}}?\bI(?:'d| would| will|'ll)\s+(?:keep|make|call|set)\s+it\s+(?:as\s+)?(?P<x>.+)", re.I),
     re.compile(r"\((?:the\s+|my\s+)?north[- ]?star\)\s*[:=—-]\s*(?P<x>.+)", re.I),
     re.compile(rf"\b(?:make|call|consider|crown)\s+(?P<x>.{{2,90}}?)\s+(?:my|our|the)\s+(?:{_TOP_WORD}|top)\b", re.I),
     re.compile(rf"\b(?:set|pick|choose|use|define|make|frame)\s+(?:the|my|our)\s+{_TOP_WORD}\s+(?:as|to be|to)\s+(?P<x>.+)", re.I),
 ]
+_PERSONAL = re.compile(r"\b(?:I|I'd|I'll|I'm|my|we|we'd|our|me)\b|^(?:north[- ]?star|NS|top(?: node| metric)?)\s*[:=—-]", re.I)
 # Every north-star pattern needs one of these words; checking for them first keeps the patterns off most sentences.
 _NS_HINTS = ("north", "ns", "top", "root", "anchor", "optimi", "metric", "number", "kpi", "thing", "one", "omtm")
 _SEVERAL_TOPS_RE = re.compile(
@@ -124,6 +127,7 @@ _CHILD_FIRST = Hinted(_CHILD_FIRST_RE, (
     "drive", "drove", "raise", "lift", "boost", "improve", "increase", "feed", "influence", "affect", "impact",
     "lead", "determine", "shape", "power", "fuel", "contribute", "predict",
 ))
+_MAIN_DRIVER = re.compile(r"(?P<x>[^,;:]{2,60}?)\s+(?:is|are)\s+(?:the|a|one)\s+(?:\w+\s+){0,2}?(?:causal\s+)?drivers?\b(?:\s+(?:of|for|behind)\s+(?P<y>[^,.;]{2,60}))?", re.I)
 _WHAT_DRIVES = re.compile(r"\bwhat\s+drives\s+(?P<x>.+?)\s+(?:is|are)\b(?P<label>[^:]{0,40}):\s*(?P<rest>.+)", re.I)
 _SPLIT_X_INTO = re.compile(r"\b(?:split|break|decompose|divide)\s+(?P<x>[^,.;]{2,60}?)\s+(?:down\s+)?into\s+(?P<rest>.+)", re.I)
 _CHAIN = re.compile(r",?\s*(?:and\s+(?:therefore|thus|so|hence|then|in turn)|(?:which|who|that)\s+(?:in turn\s+)?(?:drives?|raises?|feeds?|leads?\s+to|inflates?|dilutes?|lowers?|reduces?|hurts?)|and\s+(?:dilutes?|inflates?|lowers?|reduces?|hurts?))\s+", re.I)
@@ -150,7 +154,7 @@ _GUARD_BACK = re.compile(
     rf"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this)(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?{GUARDRAIL_WORD}",
     re.I,
 )
-_GUARD_HEADER = re.compile(rf"{GUARDRAIL_WORD}[^:.]{{0,60}}:\s*(?P<rest>.*)$", re.I)
+_GUARD_HEADER = re.compile(rf"{GUARDRAIL_WORD}(?:[^:.—–]{{0,60}}:|\s*[—–]|\s+-\s)\s*(?P<rest>.*)$", re.I)
 _GUARD_IS = re.compile(
     rf"{GUARDRAIL_WORD}\s+I(?:'d| would| will|'ll)?\s+(?:\w+\s+){{0,2}}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want)\b[^:]*?\s+(?:is|are|would be)\s+(?P<rest>.+)",
     re.I,
@@ -198,6 +202,7 @@ class State:
     level_subject: dict[int, NodeEntry] = field(default_factory=dict)
     several_tops: bool = False
     diagnosis_line: int = -1
+    ns_personal: bool = True
     ns_sentence_end: int = -1
 
 
@@ -305,7 +310,7 @@ class Reader:
             elif b.north_star is not None:
                 b.candidates.append(b.north_star)
             return
-        if b.north_star is not None and not (st.several_tops and len(b.candidates) >= 2):
+        if b.north_star is not None and not (st.several_tops and len(b.candidates) >= 2) and st.ns_personal:
             return
         low = frag.text.lower()
         if not any(h in low for h in _NS_HINTS):
@@ -331,6 +336,8 @@ class Reader:
                 entry = b.metric(x)
             if entry is None:
                 continue
+            if b.north_star is not None and not _PERSONAL.search(frag.text):
+                return  # an impersonal mention never replaces a declaration
             self._commit(entry, frag)
             return
 
@@ -347,6 +354,7 @@ class Reader:
         st.several_tops = False
         st.focus = entry
         st.ns_sentence_end = frag.end
+        st.ns_personal = bool(_PERSONAL.search(frag.text))
         self._classify(frag.text, entry)
 
     def _classify(self, text: str, entry: NodeEntry) -> None:
@@ -603,10 +611,13 @@ class Reader:
         end = _SEGMENT_END.search(mask_parens(segs[-1].text))
         if end:
             segs[-1] = segs[-1].cut(0, end.start())
-        groups = [self._list(s) if s.text.strip() else [] for s in segs]
+        repeat = [bool(re.search(r"(?:,\s*)?\band\s*$", s.text)) for s in segs]
+        groups = [self._list(s.cut(0, len(re.sub(r"(?:,\s*)?\band\s*$", "", s.text)))) if s.text.strip() else [] for s in segs]
         head = anchor = None
         for i, m in enumerate(arrows):
             left, right = groups[i], groups[i + 1]
+            if repeat[i] and i > 0 and _LEFT_ARROW.match(m.group(0)):
+                left = groups[i - 1]  # "X ⇠ A, and ⇠ B": B hangs from X too
             if not left or not right:
                 continue
             arrow = m.group(0)
@@ -648,6 +659,13 @@ class Reader:
                     b.link(parent, child, kind or "causal", span, hypothesis=hypothesis or clause.text)
                 return parent
 
+        m = _MAIN_DRIVER.search(masked) if "driver" in low else None
+        if m:
+            child = b.metric(_subject(clause.cut(m.start("x"), m.end("x"))))
+            parent = b.known_metric(clause.cut(m.start("y"), m.end("y"))) if m.group("y") else st.focus
+            if child is not None and parent is not None:
+                b.link(parent, child, kind or "unlabelled", span, hypothesis=hypothesis)
+                return parent
         m = _WHAT_DRIVES.search(masked) if "what drives" in low else None
         if m:
             parent = b.known_metric(clause.cut(m.start("x"), m.end("x")))

@@ -68,7 +68,8 @@ GUARDRAIL_WORD = r"(?:guard[- ]?rails?|guardrail metrics?|counter[- ]?metrics?|c
 MUST_NOT_RE = re.compile(
     r"\b(?:must|should|can(?:not|'t)?|may|will|would)(?:\s+not|n't)\s+(?:be allowed to\s+)?(?:get worse|worsen|regress|drop|fall|decline|"
     r"decrease|go down|rise|increase|go up|spike|degrade|suffer|slip|deteriorate|move|tank|climb)\b|"
-    r"\b(?:must|should) (?:hold|stay (?:flat|stable|healthy)|not move)\b",
+    r"\b(?:must|should) (?:hold|stay (?:flat|stable|healthy)|not move)\b|"
+    r"\b(?:must|should|can)(?:\s+not|n't)\s+be\s+(?:lower|higher|worse|hurt)\b",
     re.I,
 )
 

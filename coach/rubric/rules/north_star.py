@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import children, descendants, node_quote, parents
+from coach.rubric.treeview import node_quote
 
 
 @rule("north_star")
@@ -17,10 +17,4 @@ def north_star(inp: RuleInput) -> Outcome:
         return Outcome(False, "The answer never commits to a single top metric.")
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()
-    above = parents(tree).get(tree.north_star, [])
-    if above:
-        below = descendants(children(tree), tree.north_star)
-        outside_cycle = [p for p in above if p not in below]
-        if outside_cycle:
-            return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{outside_cycle[0]}'.", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
