@@ -113,7 +113,7 @@ def tokens(name: str) -> tuple[str, ...]:
     out: list[str] = []
     lowered = _NUMBER_PREFIX.sub(lambda m: _NUMBER_WORDS[m.group(1)] + "-", name.lower())
     for raw in _WORD.findall(lowered):
-        for part in re.split(r"-(?!\d)", raw) if not re.match(r"^(?:d|w|m)\d+", raw) else [raw]:
+        for part in re.split(r"-(?!\d)|/", raw) if not re.match(r"^(?:d|w|m)\d+", raw) else [raw]:
             if not part:
                 continue
             expanded = ABBREVIATIONS.get(part)

@@ -88,7 +88,9 @@ _RHS_END = re.compile(
     re.I,
 )
 _CLAUSE = re.compile(
-    r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)|\.\s+|,\s+(?!(?:which|that|who|and)\b)(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
+    # ", and" starts a new clause only when a statement follows ("..., and hours per listener equals ..."),
+    # not in a list ("A, B, and C").
+    r";\s*|,\s+and\s+(?!(?:by|therefore|thus|then|so)\b)(?=[^.;]*?(?:=|\bequals?\b|\bdrive[sn]?\b|\bis\b|\bare\b|'s\b|\btimes\b|\bplus\b|×|\+|\bsplit|\bmade up\b|\bdepends?\b|→|->|<-|⇠))|\.\s+|,\s+(?!(?:which|that|who|and)\b)(?=[\w' -]{2,40}\s(?:drives?|feeds?|raises?|lifts?)\s)", re.I
 )
 _LIST = re.compile(r",\s*(?:and|&)\s+|,(?!\d)\s*|\s+(?:and|&|as well as)\s+(?:by\s+)?|;\s*", re.I)
 _ARROW = Hinted(
@@ -97,18 +99,18 @@ _ARROW = Hinted(
 )
 _LEFT_ARROW = re.compile(r"^(?:<-|←|⇠|⇐)")
 _DOTTED_ARROW = re.compile(r"^(?:⇠|⇢|<-\s*-)")
-_SEGMENT_END = re.compile(r",\s*(?:but|and|because|so|which|since|though|although|while|if|or|then|a|an|that's|this is|both)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
+_SEGMENT_END = re.compile(r",\s*(?:but|and\s+(?:that|this|it|I|we|so|then|you|they)\b|and\s+(?=[^,.;]*?\b(?:is|are|was|were|would|will|should|could)\b)|because|so|which|since|though|although|while|if|or|then|a|an|that's|this is|both)\b|\s+[-—–]\s+|\s+but\s+|\s+because\s+|\.\s", re.I)
 
 _PARENT_FIRST_RE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
     r"(?:\s*,\s*I (?:believe|think|expect|suspect|bet)\s*,)?\s+(?:\w+ly\s+)?by\b|"
     r"\b(?:depends?|relies?|hinges?)\s+(?:\w+ly\s+)?on\b|\b(?:is|are)\s+(?:a\s+)?function\s+of\b|"
-    r"(?P<decomp>\b(?:is|are|'s)(?:\s*,[^,]{1,40},)?\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
+    r"(?P<decomp>\bcomes?\s+from\s+(?:\w+\s+)?(?:places|sources|channels|buckets|streams|things)\s*:|\b(?:is|are|'s)(?:\s*,[^,]{1,40},)?\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
     r"\b(?:splits?|breaks?|broken|decomposes?|decomposed|divides?|divided)\s+(?:down\s+)?into\b|\b(?:is|are)\s+a\s+mix\s+of\b)",
     re.I,
 )
 _PARENT_FIRST = Hinted(_PARENT_FIRST_RE, (
-    "driven", "determined", "influenced", "shaped", "powered", "fuel", "explained", "caused", "depend", "rel", "hinge",
+    "driven", "determined", "influenced", "shaped", "powered", "fuel", "explained", "caused", "depend", "rel", "hinge", "from",
     "function of", "made up", "composed", "comprised", "consist", "compris", "split", "break", "broken", "decompos",
     "divid", "mix of",
 ))
@@ -630,9 +632,15 @@ class Reader:
                 head = head or parent
                 anchor = right[-1]
             elif len(right) >= 2 and len(left) == 1:
+                parent = left[0]
+                k_parent = set(parent.key)
+                named = [e for e in self.b.book.entries if e is not parent and k_parent and k_parent <= set(e.key)]
+                if len(named) == 1 and len(parent.spans) <= 1:
+                    # "Notifications → push sent, push open rate" after "notification opens" was named.
+                    parent = self.b.book.alias(named[0], parent)
                 for child in right:
-                    self.b.link(left[0], child, k, (clause.start, clause.end), hypothesis=hyp)
-                head = head or left[0]
+                    self.b.link(parent, child, k, (clause.start, clause.end), hypothesis=hyp)
+                head = head or parent
                 anchor = right[-1]
             else:
                 for child in left:
@@ -662,7 +670,7 @@ class Reader:
         m = _MAIN_DRIVER.search(masked) if "driver" in low else None
         if m:
             child = b.metric(_subject(clause.cut(m.start("x"), m.end("x"))))
-            parent = b.known_metric(clause.cut(m.start("y"), m.end("y"))) if m.group("y") else st.focus
+            parent = b.known_metric(_cut_end(clause.cut(m.start("y"), m.end("y")))) if m.group("y") else st.focus
             if child is not None and parent is not None:
                 b.link(parent, child, kind or "unlabelled", span, hypothesis=hypothesis)
                 return parent
@@ -694,7 +702,9 @@ class Reader:
                     k = "math" if MATH_LABEL.search(clause.text) else "unlabelled"
                 else:
                     k = kind or "unlabelled"
-                for child in self._list(_cut_end(clause.cut(m.end()))):
+                rest = clause.cut(m.end())
+                rest = rest.cut(len(rest.text) - len(rest.text.lstrip(" :")))
+                for child in self._list(_cut_end(rest)):
                     b.link(parent, child, k, span, hypothesis=hypothesis if k == "causal" else None)
                 return parent
 
@@ -780,6 +790,10 @@ def _subject(frag: Frag) -> Frag:
         masked = masked[: masked.rfind(",")]
         frag = frag.cut(0, len(masked))
     cut = max(masked.rfind(","), masked.rfind(":"), masked.rfind(";"))
+    if cut >= 0 and not masked[cut + 1 :].strip():
+        # "weekly shoppers: split into ...": the subject is the label before the colon.
+        frag, masked = frag.cut(0, cut), masked[:cut]
+        cut = max(masked.rfind(","), masked.rfind(":"), masked.rfind(";"))
     frag = frag.cut(cut + 1)
     m = _BELIEF_PREFIX.match(frag.text)
     if m:

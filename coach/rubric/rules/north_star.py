@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import node_quote
+from coach.rubric.treeview import children, descendants, node_quote
 
 
 @rule("north_star")
@@ -17,4 +17,13 @@ def north_star(inp: RuleInput) -> Outcome:
         return Outcome(False, "The answer never commits to a single top metric.")
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()
+    # Only a labelled link (an identity or a stated hypothesis) puts the north star under another metric:
+    # an outline row or a bare arrow is too weak a sign to fail a committed answer on.
+    below = descendants(children(tree), tree.north_star)
+    above = [
+        link.parent for link in tree.links
+        if link.child == tree.north_star and link.kind != "unlabelled" and link.parent not in below
+    ]
+    if above:
+        return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{above[0]}'.", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
