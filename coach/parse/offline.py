@@ -26,7 +26,7 @@ _UNDER_HEADER = re.compile(
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
-    r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online)\b",
+    r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown)\b",
     re.I,
 )
 _DOTTED_LEAD = re.compile(r"^(?:⇠|⇢|<-\s*-)")

@@ -60,7 +60,7 @@ _SEVERAL_TOPS_RE = re.compile(
 _SEVERAL_TOPS = Hinted(_SEVERAL_TOPS_RE, ("two", "three", "several", "few", "couple", "multiple", "both", "all three", "them all", "second", "another", "co-"))
 _PHRASE_END = re.compile(
     r"\s*[,;:]\s|\s*[.?!](?:\s|$)|\s+[-—–]\s|\s+(?:because|since|which|who|meaning|as it|as this|so|for (?:this|now|the)|rather than|instead of|"
-    r"and (?:it|this|that|I|we)|but|while|where|given)\b",
+    r"and (?:it|this|that|I|we|keep|make|call|use|treat|put|hold|set)|but|while|where|given)\b",
     re.I,
 )
 
@@ -105,7 +105,7 @@ _PARENT_FIRST_RE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+|in turn\s+)*(?:driven|determined|influenced|shaped|powered|fu?el+ed|explained|caused)"
     r"(?:\s*,\s*I (?:believe|think|expect|suspect|bet)\s*,)?\s+(?:\w+ly\s+)?by\b|"
     r"\b(?:depends?|relies?|hinges?)\s+(?:\w+ly\s+)?on\b|\b(?:is|are)\s+(?:a\s+)?function\s+of\b|"
-    r"(?P<decomp>\bcomes?\s+from\s+(?:\w+\s+)?(?:places|sources|channels|buckets|streams|things)\s*:|\b(?:is|are|'s)(?:\s*,[^,]{1,40},)?\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
+    r"(?P<decomp>\bcomes?\s+from\s+(?:\w+\s+)?(?:places|sources|channels|buckets|streams|things)\s*:|\b(?:is|are|'s)(?:\s*,[^,]{1,40},)?(?:\s+in turn)?\s+(?:made up|composed|comprised)\s+of\b|\bconsists?\s+of\b|\bcomprises?\b|"
     r"\b(?:splits?|breaks?|broken|decomposes?|decomposed|divides?|divided)\s+(?:down\s+)?into\b|\b(?:is|are)\s+a\s+mix\s+of\b)",
     re.I,
 )
@@ -130,6 +130,9 @@ _CHILD_FIRST = Hinted(_CHILD_FIRST_RE, (
     "lead", "determine", "shape", "power", "fuel", "contribute", "predict",
 ))
 _MAIN_DRIVER = re.compile(r"(?P<x>[^,;:]{2,60}?)\s+(?:is|are)\s+(?:the|a|one)\s+(?:\w+\s+){0,2}?(?:causal\s+)?drivers?\b(?:\s+(?:of|for|behind)\s+(?P<y>[^,.;]{2,60}))?", re.I)
+_BRANCHES = re.compile(
+    r"\b(?:the\s+)?(?:two|three|four|five)\s+(?:branches|components|parts|pieces|drivers|levers|buckets|sides|terms)\s*(?:are|:)\s*(?P<rest>.+)", re.I
+)
 _WHAT_DRIVES = re.compile(r"\bwhat\s+drives\s+(?P<x>.+?)\s+(?:is|are)\b(?P<label>[^:]{0,40}):\s*(?P<rest>.+)", re.I)
 _SPLIT_X_INTO = re.compile(r"\b(?:split|break|decompose|divide)\s+(?P<x>[^,.;]{2,60}?)\s+(?:down\s+)?into\s+(?P<rest>.+)", re.I)
 _CHAIN = re.compile(r",?\s*(?:and\s+(?:therefore|thus|so|hence|then|in turn)|(?:which|who|that)\s+(?:in turn\s+)?(?:drives?|raises?|feeds?|leads?\s+to|inflates?|dilutes?|lowers?|reduces?|hurts?)|and\s+(?:dilutes?|inflates?|lowers?|reduces?|hurts?))\s+", re.I)
@@ -588,6 +591,14 @@ class Reader:
                 self.b.link(parent, child, "math", (evidence.start, evidence.end), operator=o or first_op, formula=formula)
         read.equation = True
 
+    def _refer_back(self, entry: NodeEntry) -> NodeEntry:
+        """A node just named in short ("open rate") for one named before in full ("open rate of summaries")."""
+        if len(entry.spans) > 1 or self.b.has_parent(entry) or any(self.b.book.resolve(d.parent) is entry for d in self.b.links):
+            return entry
+        k = set(entry.key)
+        named = [e for e in self.b.book.entries if e is not entry and k and k <= set(e.key)]
+        return self.b.book.alias(named[0], entry) if len(named) == 1 else entry
+
     def _list(self, frag: Frag) -> list[NodeEntry]:
         out = []
         for item in _distribute(frag.split(_LIST)):
@@ -614,7 +625,10 @@ class Reader:
         if end:
             segs[-1] = segs[-1].cut(0, end.start())
         repeat = [bool(re.search(r"(?:,\s*)?\band\s*$", s.text)) for s in segs]
-        groups = [self._list(s.cut(0, len(re.sub(r"(?:,\s*)?\band\s*$", "", s.text)))) if s.text.strip() else [] for s in segs]
+        groups = [
+            [self._refer_back(e) for e in self._list(s.cut(0, len(re.sub(r"(?:,\s*)?\band\s*$", "", s.text))))]
+            if s.text.strip() else [] for s in segs
+        ]
         head = anchor = None
         for i, m in enumerate(arrows):
             left, right = groups[i], groups[i + 1]
@@ -667,6 +681,11 @@ class Reader:
                     b.link(parent, child, kind or "causal", span, hypothesis=hypothesis or clause.text)
                 return parent
 
+        m = _BRANCHES.search(masked) if st.focus is not None else None
+        if m:
+            for child in self._list(_cut_end(clause.cut(m.start("rest"), m.end("rest")))):
+                b.link(st.focus, child, kind or "unlabelled", span, hypothesis=hypothesis)
+            return st.focus
         m = _MAIN_DRIVER.search(masked) if "driver" in low else None
         if m:
             child = b.metric(_subject(clause.cut(m.start("x"), m.end("x"))))
