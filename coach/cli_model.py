@@ -108,30 +108,12 @@ def grader_for(settings: Settings) -> Grader:
 
     check_model(settings)
 
-    def grade_through_model(
-        answer: str,
-        *,
-        question: str = "",
-        scenario: Scenario | None = None,
-        kind: Kind | None = None,
-        ai_product: bool | None = None,
-        answer_id: str | None = None,
-        tree: Tree | None = None,
-    ) -> GradeResult:
-        from coach.llm.pipeline import grade_with_model
+    from functools import partial
 
-        return grade_with_model(
-            answer,
-            question=question,
-            scenario=scenario,
-            kind=kind,
-            ai_product=ai_product,
-            answer_id=answer_id,
-            tree=tree,
-            settings=settings,
-        )
+    from coach.llm.pipeline import grade_with_model
 
-    return grade_through_model
+    # grade_with_model takes grade()'s keywords plus the settings: bind them once.
+    return partial(grade_with_model, settings=settings)
 
 
 def make_grader(

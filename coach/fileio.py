@@ -43,3 +43,21 @@ def atomic_write(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_text_file(path: Path, encoding: str = "utf-8") -> str:
+    """A whole text file, with every way reading it can fail turned into one clear ``InputError``."""
+    from coach.errors import InputError
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid UTF-8 (bad byte at offset {exc.start})") from None

@@ -19,8 +19,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from coach.errors import EXIT_USAGE, CoachError, DataFileError, InputError
-from coach.fileio import atomic_write
+from coach.errors import EXIT_USAGE, CoachError, DataFileError
+from coach.fileio import atomic_write, read_text_file
 from coach.overrides import override_criterion, recompute
 from coach.result import GradeResult
 from coach.rubric.model import Rubric
@@ -126,18 +126,7 @@ def load_review_file(path: Path | str, rubric: Rubric | None = None) -> ReviewFi
 
         rubric = load_rubric()
     stamp = _stamp(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (bad byte at offset {exc.start})") from None
+    text = read_text_file(path, "utf-8")
     lines = text.split("\n")
     trailing = text.endswith("\n")
     if trailing:

@@ -19,6 +19,7 @@ from coach.parse.vocab import (
     BACK_LABEL,
     CAUSAL_LABEL,
     CAUSAL_MARKER,
+    COUNTER_REASON,
     DECISION_RULE,
     DIAGNOSIS_CUE,
     GENERIC_COMPONENTS,
@@ -176,10 +177,6 @@ _GUARD_CUT = re.compile(
     r";|\.\s|:\s|\s+because\b|,\s*because\b|\s+[—–]\s|\s+-\s|,?\s+(?:if|since|so that|so|which|while|when|neither|both|each|either|otherwise|to make sure|as we|given)\b",
     re.I,
 )
-_COUNTER_REASON = re.compile(
-    r"\bif\s+(?:we|you|they|it|hours|\w+)\b|\bbecause\b|\bat the (?:cost|expense) of\b|\bquick fix\b|\bcheap way\b|\beasy lever\b|\bgam(?:e|ing)\b|\bpad(?:ding)?\b|\bcannibali[sz]\w*|\btrade[sd]?\b|\bwould (?:buy|hurt|show|tell|rise|drop)\b",
-    re.I,
-)
 
 # --- sections --------------------------------------------------------------------
 _DIAGNOSIS_HEADER = re.compile(
@@ -225,6 +222,10 @@ class Reader:
     def __init__(self, b: Builder) -> None:
         self.b = b
         self.state = State()
+        self._previous_sentence_links = 0  # how many links existed before the last sentence was read
+        self._previous: Frag | None = None  # the last sentence, for "those are my guardrails"
+        self._last_cause: NodeEntry | None = None  # "... and it also drives Y": what "it" is
+        self._claim: Frag | None = None  # the subject of this sentence's "I believe ..."
 
     # --- a sentence -----------------------------------------------------------
     def sentence(self, sent: Sentence, *, strip_arrow_lead: bool = False) -> Read:
@@ -276,10 +277,6 @@ class Reader:
         self._previous = frag
         return read
 
-    _previous_sentence_links = 0
-    _last_cause: NodeEntry | None = None
-    _claim: Frag | None = None
-    _previous: Frag | None = None
 
     def _flat_list(self, frag: Frag) -> None:
         """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
@@ -414,7 +411,7 @@ class Reader:
             if entry is not None:
                 b.add_guardrail(entry)
                 added = True
-        if added and _COUNTER_REASON.search(frag.text):
+        if added and COUNTER_REASON.search(frag.text):
             b.notes.append((frag.start, frag.end))
         return added
 
@@ -424,7 +421,7 @@ class Reader:
             entry = self.b.metric(_strip_predicate(item))
             if entry is not None:
                 self.b.add_guardrail(entry)
-        if _COUNTER_REASON.search(frag.text):
+        if COUNTER_REASON.search(frag.text):
             self.b.notes.append((frag.start, frag.end))
 
     # --- links ----------------------------------------------------------------

@@ -74,6 +74,12 @@ MUST_NOT_RE = re.compile(
 )
 
 MUST_NOT = Hinted(MUST_NOT_RE, ("not", "n't", "hold", "stay"))
+# Why a guardrail is there: the push on the tree it protects against ("if we push X", "at the cost of").
+COUNTER_REASON = re.compile(
+    r"\bif\s+(?:we|you|they|it|\w+s?)\b|\bbecause\b|\bat the (?:cost|expense) of\b|\bquick fix\b|\bcheap way\b|\beasy lever\b|"
+    r"\bgam(?:e|ing)\b|\bpad(?:ding)?\b|\bcannibali[sz]\w*|\btrade[sd]?\b|\bwould (?:buy|hurt|show|tell|rise|drop|refill)\b|\bwhile we\b",
+    re.I,
+)
 DIAGNOSIS_CUE = re.compile(
     r"\b(?:check|checking|checked|compare|comparing|look(?:ing)? (?:at|into|for)|split|splitting|segment\w*|"
     r"cut(?:ting)?|slice|slicing|break(?:ing)? (?:it|this|that|them|\w+ \w+)? ?down|drill\w*|dig\w*|isolate|diagnos\w+|"
@@ -120,7 +126,6 @@ AI_METRIC = re.compile(
     r"\btask (?:completion|success)\b|\bcompletion (?:rate|share) without\b|\bno[- ]intervention\b|\bregenerat\w+|\berror rate\b",
     re.I,
 )
-MODEL_WORDS = re.compile(r"\b(?:model|llm|ai|agent|bot|assistant|generation|generated|inference|offline|online)\b", re.I)
 
 INPUT_OUTPUT = re.compile(r"\b(?:an?|the)\s+(?:lagging\s+|leading\s+)?(input|output)(?:\s+metric)?\b|\b(input|output)\s+metric\b|\bit'?s an? (input|output)\b", re.I)
 LEADING_LAGGING = Hinted(re.compile(r"\b(leading|lagging)\b(?:\s+(?:indicator|metric|signal))?", re.I), ("leading", "lagging"))

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coach.errors import EXIT_USAGE, CoachError, DataFileError, InputError
+from coach.errors import EXIT_USAGE, CoachError, DataFileError
+from coach.fileio import read_text_file
 from coach.result import VERDICTS
 from coach.rubric.engine import verdict as verdict_of
 
@@ -132,18 +133,7 @@ def read_graded(path: str | Path, rubric=None) -> tuple[list[Graded], list[Error
 
         rubric = load_rubric()
     core_ids = {c.id for c in rubric.criteria if c.core}
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not valid UTF-8 (bad byte at offset {exc.start})") from None
+    text = read_text_file(path, "utf-8-sig")
     suffix = path.suffix.lower()
     rows: list[Graded] = []
     errors: list[ErrorRow] = []

@@ -5,17 +5,12 @@ from __future__ import annotations
 import re
 
 from coach.parse.names import key
-from coach.parse.vocab import DECISION_RULE, GENERIC_METRICS, LEADING_LAGGING, OWNER
+from coach.parse.vocab import COUNTER_REASON, DECISION_RULE, GENERIC_METRICS, LEADING_LAGGING, OWNER
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.rules.ai_layer import is_model_metric
 from coach.rubric.treeview import acyclic_children, children, depth, find_cycles, node_quote, parents, sentence_of
 
 _TESTED = re.compile(r"\b(?:test\w*|experiment\w*|A/B|holdout|validat\w+|confirm\w*)\b", re.I)
-_REASON = re.compile(
-    r"\bif\s+(?:we|you|they|it|\w+s?)\b|\bbecause\b|\bat the (?:cost|expense) of\b|\bquick fix\b|\bcheap way\b|\beasy lever\b|"
-    r"\bgam(?:e|ing)\b|\bpad(?:ding)?\b|\bcannibali[sz]\w*|\btrade[sd]?\b|\bwould (?:buy|hurt|show|tell|rise|drop|refill)\b|\bwhile we\b",
-    re.I,
-)
 
 
 def _no_links(inp: RuleInput) -> Outcome | None:
@@ -129,7 +124,7 @@ def counter_metrics(inp: RuleInput) -> Outcome:
         return Outcome(False, "No guardrails, so nothing is tied to what it protects.")
     for node in guards:
         quote = node_quote(inp.answer, node)
-        if _REASON.search(quote):
+        if COUNTER_REASON.search(quote):
             return Outcome(True, f"'{node.name}' comes with the push it protects against.", (quote,))
     return Outcome(False, "The guardrails are named without saying which push on the tree each one protects against.")
 
