@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from coach.parse.fragment import Frag
-from coach.parse.names import NodeBook, NodeEntry, clean, key, tokens
-from coach.parse.vocab import AI_METRIC, SEGMENTATION
+from coach.parse.names import NodeBook, NodeEntry, clean, is_name, key, tokens
+from coach.parse.words import family
 from coach.tree import DiagnosisStep, Evidence, Link, LinkKind, Node, Tree
 
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,11}|[A-Za-z]{2,6}/[A-Za-z]{2,6})\)")
@@ -33,16 +33,32 @@ class Builder:
         self.answer = answer
         self.book = NodeBook()
         self.links: list[LinkDraft] = []
-        self.north_star: NodeEntry | None = None
+        self.declarations: list[tuple[NodeEntry, bool, int]] = []  # (metric, personal, where)
         self.candidates: list[NodeEntry] = []
+        self.several_tops_at = -1
         self.guardrails: list[NodeEntry] = []
         self.node_type: dict[int, str] = {}
         self.stage: dict[int, str] = {}
-        self.diagnosis: list[tuple[int, int]] = []
+        self.diagnosis: list[tuple[tuple[int, int], list[NodeEntry]]] = []
         self.decision_rule: tuple[int, int] | None = None
         self.notes: list[tuple[int, int]] = []
 
     # --- collecting -----------------------------------------------------------
+    @property
+    def north_star(self) -> NodeEntry | None:
+        """The committed top: the last first-person declaration (candidates change their minds), else the last one."""
+        if not self.declarations:
+            return None
+        personal = [d for d in self.declarations if d[1]]
+        return (personal or self.declarations)[-1][0]
+
+    def declare(self, entry: NodeEntry, *, personal: bool, at: int) -> None:
+        self.declarations.append((entry, personal, at))
+
+    def diagnose(self, span: tuple[int, int], extra: list[NodeEntry]) -> None:
+        if all(s != span for s, _ in self.diagnosis):
+            self.diagnosis.append((span, extra))
+
     def known_metric(self, frag: Frag) -> NodeEntry | None:
         """Like ``metric``, for a phrase that refers back to a metric named before, perhaps in short."""
         name = clean(re.sub(r"\s+in turn$", "", frag.text.strip()))
@@ -60,7 +76,7 @@ class Builder:
         """The node a fragment of prose names, or None when it names no metric."""
         text = re.sub(r"\s+in turn$", "", frag.text.strip())
         name = clean(text)
-        if not name or re.search(r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?)\b|^'s\b", name, re.I):
+        if not is_name(name):
             return None
         acronym = _ACRONYM.search(frag.text)
         pos = frag.text.find(name)
@@ -120,8 +136,11 @@ class Builder:
         resolve = self.book.resolve
         ns = resolve(self.north_star) if self.north_star else None
         candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates))
-        if len(candidates) >= 2:
+        chosen_after = any(at > self.several_tops_at and personal for _, personal, at in self.declarations)
+        if len(candidates) >= 2 and not chosen_after:
             ns = None
+        else:
+            candidates = []
         guard_ids = {id(resolve(g)) for g in self.guardrails}
 
         links: list[Link] = []
@@ -167,7 +186,7 @@ class Builder:
             north_star_candidates=candidates if len(candidates) >= 2 else [],
             nodes=nodes,
             links=links,
-            diagnosis=[self._diagnosis_step(s, nodes) for s in self.diagnosis],
+            diagnosis=[self._diagnosis_step(s, extra, nodes) for s, extra in self.diagnosis],
             decision_rule=self._evidence(self.decision_rule) if self.decision_rule else None,
             notes=[self._evidence(s) for s in dict.fromkeys(self.notes)],
         )
@@ -198,22 +217,33 @@ class Builder:
     def _evidence(self, span: tuple[int, int]) -> Evidence:
         return Evidence(quote=self.answer[span[0] : span[1]], start=span[0], end=span[1])
 
-    def _diagnosis_step(self, span: tuple[int, int], nodes: list[Node]) -> DiagnosisStep:
+    def _diagnosis_step(self, span: tuple[int, int], extra: list[NodeEntry], nodes: list[Node]) -> DiagnosisStep:
         text = self.answer[span[0] : span[1]]
         words = set(tokens(text))
         lowered = text.lower()
+        named = {self.book.resolve(e).name for e in extra}
         metrics = []
         for n in nodes:
             names = [n.name, *n.aliases]
-            if any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
+            if n.name in named or any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
                 metrics.append(n.name)
-        segments = list(dict.fromkeys(m.group(0).strip() for m in SEGMENTATION.finditer(text)))
+        segments = segments_in(text)
         return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
 
 
 @lru_cache(maxsize=4096)
 def _model_metric_name(name: str) -> bool:
-    return AI_METRIC.search(name) is not None
+    return family("model_metric").search(name) is not None
+
+
+def segments_in(text: str) -> list[str]:
+    """The dimensions a step cuts by: a dimension word next to a cut word ("by platform", "iOS vs Android")."""
+    found = []
+    cues = [m.end() for m in family("segment_cue").finditer(text)] + [m.start() for m in family("segment_cue").finditer(text)]
+    for m in family("segment_dimension").finditer(text):
+        if any(abs(m.start() - c) <= 40 or abs(m.end() - c) <= 40 for c in cues):
+            found.append(m.group(0).strip())
+    return list(dict.fromkeys(found))
 
 
 def _levels(ns: str | None, candidates: list[str], links: list[Link]) -> dict[str, int]:

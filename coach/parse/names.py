@@ -67,6 +67,28 @@ _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|tha
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
 
+_NOT_A_NAME = re.compile(
+    r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?|"
+    r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|it's|that's|there's|here's|let's)\b|^'s\b|"
+    r"^(?:be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
+    r"think|know|want|need|try|tries|look|looks|ask|asks|give|gives|take|takes|put|come|comes|keep|keeps|start with|pull|check|"
+    r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
+    r"very|really|maybe|perhaps|then|than|because|since|so|such|like|um|uh|yeah|okay|ok|right|well|hmm|wait|actually|"
+    r"how|what|why|where|who|which|whether)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=8192)
+def is_name(name: str) -> bool:
+    """Whether a cleaned phrase can name a metric: it has a real word and is not a clause or a number."""
+    if not name or not re.search(r"[A-Za-z]{2,}", name) or _NOT_A_NAME.search(name):
+        return False
+    words = re.findall(r"[A-Za-z]+", name)
+    # "185k", "16% in 3 wks": numbers with their units are values, not metrics.
+    return any(len(w) >= 3 or w.isupper() for w in words if w.lower() not in {"in", "wks", "wk", "mo", "yr", "pts", "pp", "vs", "k", "m", "bn"})
+
+
 def is_pronoun(phrase: str) -> bool:
     return bool(_PRONOUN.match(phrase.strip()))
 

@@ -1,9 +1,12 @@
 """The deterministic parser: a free-text answer in, a KPI tree out, with no model and no network.
 
-Lines carry the outline (indentation, leading arrows, bullets under a header);
-sentences carry the statements (identities, arrows, "drives", guardrails,
-diagnosis). Both are read in one pass, in answer order, because candidates
-refer back ("it equals ...", "those are hypotheses").
+Three steps, each on its own: ``segment`` cuts the answer into logical lines
+(bullets, outline rows, headings, table rows) and sentences, with offsets;
+the sentence reader (``reader``/``links``) finds each sentence's cues and the
+metrics they attach to; this module supplies the scope that layout gives: a
+heading or an "X:" line opens a section (guardrails, diagnosis, the north star,
+causal or math links, or a metric whose children follow), and indentation or
+bullets under a metric line make children of it.
 """
 
 from __future__ import annotations
@@ -14,22 +17,24 @@ from dataclasses import dataclass
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
+from coach.parse.reader import Reader
 from coach.parse.segment import Line, lines, sentences
-from coach.parse.statements import Reader, phrase_end
-from coach.parse.vocab import CAUSAL_LABEL, GUARDRAIL_WORD, MATH_LABEL
+from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
-_GUARD_HEADER = re.compile(GUARDRAIL_WORD, re.I)
 _UNDER_HEADER = re.compile(
-    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|feeding|feeds|driving|drives|into)\s+(?P<x>[^,:]+?)\s*(?:,[^:]*)?:$", re.I
+    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|into|within|for)\s+(?P<x>[^,:]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$", re.I
 )
 _NOT_METRIC_HEADER = re.compile(
-    r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|"
+    r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|what|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
-    r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown)\b",
+    r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown|"
+    r"clarif\w*|assum\w+|definitions?|goal|mission|recap|conclusion|actions?|fixes|ideas|risks?|caveats?|"
+    r"root|cause|investigation|triage|checks?|segments?|tradeoffs?|trade-offs?|recommendation)\b",
     re.I,
 )
-_DOTTED_LEAD = re.compile(r"^(?:⇠|⇢|<-\s*-)")
+_OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
+_STAGE_LEAD = re.compile(r"^(?:offline|online)\b[^:]{0,30}:\s*", re.I)
 
 
 @dataclass
@@ -41,122 +46,168 @@ class _Open:
     arrow_lead: bool
 
 
+@dataclass
+class _Section:
+    line: Line
+    kind: str  # guardrail | north_star | diagnosis | metric | other
+    entry: NodeEntry | None
+
+
 def parse_answer(answer: str) -> Tree:
     """The KPI tree an answer describes. Never raises on text; an answer with no metrics gives an empty tree."""
     b = Builder(answer)
     reader = Reader(b)
     stack: list[_Open] = []
-    header: Line | None = None
-    header_kind: str | None = None
-    header_entry: NodeEntry | None = None
+    section: _Section | None = None
+    plus_indents = {line.indent for line in lines(answer) if line.marker == "+"}
 
     for line in lines(answer):
         text = line.text.strip()
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
-        if header is not None:
-            if header.heading:
-                in_block = not is_header
-            else:
-                in_block = line.indent > header.indent or (line.bullet and not header.bullet)
-            if not in_block:
-                header, header_kind, header_entry = None, None, None
-                reader.state.section_kind = None
-                reader.state.in_diagnosis = False
+        if section is not None and not _in_section(section, line, is_header):
+            section = None
+            reader.state.section_kind = None
+            reader.state.in_diagnosis = False
 
-        while stack and (stack[-1].indent > line.indent or (stack[-1].indent == line.indent and (
-            line.arrow_lead is None or stack[-1].arrow_lead
-        ))):
+        while stack and (stack[-1].indent > line.indent or (stack[-1].indent == line.indent and (line.arrow_lead is None or stack[-1].arrow_lead))):
             stack.pop()
         outline_parent = stack[-1].anchor if stack else None
-        if header_kind == "metric" and header_entry is not None and outline_parent is None:
-            outline_parent = header_entry
+        if section is not None and section.kind == "metric" and section.entry is not None and outline_parent is None:
+            outline_parent = section.entry
 
-        if header_kind == "guardrail" and (line.bullet or len(text.split()) <= 12):
+        if section is not None and section.kind == "guardrail" and not is_header and (line.bullet or len(text.split()) <= 14):
             reader.guardrail_items(Frag(line.text, line.start))
             continue
-        if header_kind == "north_star":
-            header_kind = "other"
-            first = sentences(line)[0] if b.north_star is None else None
-            if first is not None:
-                frag = Frag(first.text, first.start)
-                reader.declare_north_star(frag.cut(0, phrase_end(frag.text)))
+        if section is not None and section.kind == "north_star" and not is_header:
+            section.kind = "other"
+            if not b.declarations:
+                first = sentences(line)[0]
+                reader.declare_heading(Frag(first.text, first.start))
+                stack.append(_Open(line.indent, b.north_star, False)) if b.north_star else None
+                if len(sentences(line)) == 1 and _bare(text):
+                    continue
         if is_header:
-            header, header_kind, header_entry = line, *_header(text.rstrip(":").strip() + ":", line, b, reader)
-            if header_entry is not None:
-                if outline_parent is not None and not b.has_parent(header_entry):
-                    b.link(outline_parent, header_entry, "unlabelled", (line.start, line.end))
-                stack.append(_Open(line.indent, header_entry, line.arrow_lead is not None))
-            continue
+            section = _open_section(line, text, b, reader)
+            if section.entry is not None:
+                if outline_parent is not None and not b.has_parent(section.entry) and section.entry is not outline_parent:
+                    b.link(outline_parent, section.entry, _line_kind(line, reader), (line.start, line.end))
+                stack.append(_Open(line.indent, section.entry, line.arrow_lead is not None))
+            if section.kind in ("guardrail", "north_star") or section.entry is not None or not _has_statement(line):
+                continue
 
         head = anchor = None
-        ns_before = b.north_star
         for i, sent in enumerate(sentences(line)):
-            read = reader.sentence(sent, strip_arrow_lead=i == 0 and line.arrow_lead is not None)
+            read = reader.sentence(sent, strip_arrow_lead=i == 0 and line.arrow_lead is not None, parent=outline_parent)
             if i == 0:
                 head, anchor = read.head, read.anchor or read.head
-        if head is None and b.north_star is not None and b.north_star is not ns_before:
-            head = anchor = b.north_star  # "North star: X." heads the outline rows below it
-        stage = re.match(r"^(?:offline|online)\s*:\s*", line.text, re.I)
-        if head is None and header_kind == "metric" and stage:
-            # "- online: thumbs-down rate" under a metric header: the stage is a label, the metric the child.
-            head = anchor = b.metric(Frag(line.text, line.start).cut(stage.end()))
+                if read.guardrails and outline_parent is None:
+                    head = anchor = None
+        op = _OPERATOR_LEAD.match(text) if line.bullet or line.indent else None
+        # "+ new", "+ retained", "- churned": a "-" bullet is a minus only among "+" bullets.
+        marker_op = "+" if line.marker == "+" else ("-" if line.marker == "-" and line.indent in plus_indents else None)
+        body = Frag(line.text, line.start)
+        if head is None and section is not None and section.kind == "metric" and _STAGE_LEAD.match(text):
+            stage = _STAGE_LEAD.match(text)
+            head = anchor = b.metric(body.cut(stage.end()))
             if head is not None:
                 b.stage[id(head)] = stage.group(0).split(":")[0].strip().lower()
-        if head is None and header_kind == "metric" and ":" in text and _bare(text.split(":")[0]):
-            # "- item: why it matters" under a metric header: the item is the child.
-            head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))
-        if head is None and header_kind == "metric" and line.bullet and not re.search(r"[=<>→←⇠]", text):
-            head = anchor = b.metric(Frag(line.text, line.start))  # a bullet under a metric header is its child
-        if head is None and _bare(text):
-            body = Frag(line.text, line.start)
+        if head is None and op is not None and outline_parent is not None:
+            head = anchor = b.metric(body.cut(op.end()))
+        if head is None and section is not None and section.kind == "metric" and ":" in text and _bare(text.split(":")[0]):
+            head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))  # "- item: why it matters"
+        if head is None and _bare(text) and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead):
             if line.arrow_lead:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
             head = anchor = b.metric(body)
         if head is None:
             continue
-        if outline_parent is not None and head is not outline_parent and not b.has_parent(head):
-            kind: LinkKind = "unlabelled"
-            if line.arrow_lead and _DOTTED_LEAD.match(line.arrow_lead):
-                kind = "causal"
-            elif reader.state.section_kind:
-                kind = reader.state.section_kind
-            b.link(outline_parent, head, kind, (line.start, line.end), hypothesis=line.text if kind == "causal" else None)
+        if outline_parent is not None and b.book.resolve(head) is not b.book.resolve(outline_parent) and not b.has_parent(head):
+            kind = _line_kind(line, reader)
+            operator = None
+            if op is not None:
+                kind, operator = "math", {"+": "+", "×": "×", "*": "×", "·": "×", "÷": "÷", "−": "-", "-": "-", "x": "×"}[op.group("op").strip()]
+            elif marker_op is not None:
+                kind, operator = "math", marker_op
+            b.link(outline_parent, head, kind, (line.start, line.end), operator=operator,
+                   hypothesis=line.text if kind == "causal" else None, formula=line.text.strip() if kind == "math" else None)
         stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None))
     return b.build()
 
 
-def _header(text: str, line: Line, b: Builder, reader: Reader) -> tuple[str, NodeEntry | None]:
-    """What a line ending in ':' opens: a guardrail list, a metric's children, a labelled section, or nothing."""
-    body = text[:-1].strip()
-    if _GUARD_HEADER.search(body):
-        return "guardrail", None
-    if re.search(r"\bnorth[- ]?star\b|\btop (?:metric|node)\b|\broot metric\b|^(?:NS|OMTM)$", body, re.I):
-        return "north_star", None
-    reader.state.in_diagnosis = bool(re.match(r"^(?:diagnosis|walk-?through|investigation|root[- ]cause|rca|triage)\b", body, re.I))
-    if CAUSAL_LABEL.search(body):
-        reader.state.section_kind = "causal"
-    elif MATH_LABEL.search(body):
-        reader.state.section_kind = "math"
-    under = _UNDER_HEADER.match(text)
+def _in_section(section: _Section, line: Line, is_header: bool) -> bool:
+    if section.line.heading:
+        return not (line.heading and _heading_level(line) <= _heading_level(section.line)) and not (is_header and not line.bullet)
+    return line.indent > section.line.indent or (line.bullet and not section.line.bullet) or (
+        section.kind in ("guardrail", "diagnosis") and not is_header and line.indent >= section.line.indent
+    )
+
+
+def _heading_level(line: Line) -> int:
+    m = re.match(r"\s*(#{1,6})", line.text)
+    return len(m.group(1)) if m else 3
+
+
+def _line_kind(line: Line, reader: Reader) -> LinkKind:
+    text = line.text
+    if line.arrow_lead and re.match(r"^(?:⇠|⇢|<-\s*-)", line.arrow_lead):
+        return "causal"
+    labelled = reader._label(text)
+    if labelled:
+        return labelled
+    if reader.state.section_kind:
+        return reader.state.section_kind
+    if family("causal").search(text):
+        return "causal"
+    return "unlabelled"
+
+
+def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section:
+    """What a heading or a line ending in ':' opens."""
+    body = re.sub(r"^#+\s*|\*\*|__", "", text).rstrip(":").strip()
+    st = reader.state
+    st.section_kind = None
+    st.in_diagnosis = False
+    if family("guardrail").search(body) and len(body.split()) <= 10:
+        return _Section(line, "guardrail", None)
+    if (family("top").search(body) or family("commit").search(body)) and not re.search(r"\b(?:is|are|=)\b|[=→←]", body) and len(body.split()) <= 12:
+        return _Section(line, "north_star", None)
+    if family("diagnosis_section").search(body) and not _UNDER_HEADER.match(body + ":"):
+        st.in_diagnosis = True
+        return _Section(line, "diagnosis", None)
+    label = reader._label(body)
+    if label is None and family("causal").search(body):
+        label = "causal"
+    elif label is None and family("math").search(body):
+        label = "math"
+    st.section_kind = label
+    under = _UNDER_HEADER.match(body + ":")
     if under:
-        start = line.start + line.text.find(under.group("x"))
         name = under.group("x")
+        start = line.start + line.text.find(name)
         ref = re.fullmatch(r"(?:it|that|this)(?:\s+(?P<noun>[a-z]+))?", name.strip(), re.I)
         if ref:
-            # "that rate": the latest metric named ... rate; "it": the metric in focus.
             noun = (ref.group("noun") or "").lower()
             named = [e for e in reversed(b.book.entries) if noun and e.name.lower().split()[-1:] == [noun]]
-            entry = named[0] if named else reader.state.focus
+            entry = named[0] if named else st.focus
         else:
             entry = b.known_metric(Frag(name, start))
-        return "metric", entry
-    if not line.heading and not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
-        return "metric", b.metric(Frag(line.text[: line.text.rstrip().rfind(":")], line.start))
-    return "other", None
+        return _Section(line, "metric", entry)
+    if not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
+        start = line.start + line.text.find(body) if body in line.text else line.start
+        return _Section(line, "metric", b.known_metric(Frag(body, start)) if b.book.find(body) else b.metric(Frag(body, start)))
+    return _Section(line, "other", None)
+
+
+def _has_statement(line: Line) -> bool:
+    """A header line that says something besides opening a section ("The metric I'd optimise is X. Below it:")."""
+    text = line.text.strip()
+    return len(sentences(line)) > 1 or ":" in text.rstrip(":") or bool(re.search(r"[=→←⇐⇒]", text)) or not _bare(text.rstrip(":"))
 
 
 def _bare(text: str) -> bool:
     """A line that is only a metric name (an outline row), not a sentence."""
     body = re.sub(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*", "", text.strip())
-    body = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*$", "", body)
-    return 0 < len(body.split()) <= 7 and not re.search(r"[.!?;:]\s|[=<>→←⇠]|\b(?:I|we|you|is|are|would|should|will)\b", body)
+    body = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*\**$", "", body)
+    return 0 < len(body.split()) <= 8 and not re.search(
+        r"[.!?;:]\s|[=<>→←⇠]|\b(?:I|we|you|is|are|would|should|will|was|were|it's|that's|because|if)\b", body
+    )

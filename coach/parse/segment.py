@@ -20,8 +20,9 @@ _LEAD = re.compile(
 )
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=[.!?])\s*\n\s*")
-_ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st)\.$", re.I)
+# A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+|(?<=[.!?])\s*\n\s*|\s+\|\s+")
+_ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Line:
     bullet: bool
     arrow_lead: str | None
     heading: bool = False
+    marker: str = ""  # the bullet character, kept because "+ new users" or "- churned users" is an operator
 
     @property
     def is_header(self) -> bool:
@@ -62,13 +64,14 @@ def lines(answer: str) -> tuple[Line, ...]:
     result: list[Line] = []
     pending: list[int] | None = None  # [start, end, indent, bullet, heading]
     pending_arrow: str | None = None
+    pending_marker = ""
 
     def flush() -> None:
-        nonlocal pending, pending_arrow
+        nonlocal pending, pending_arrow, pending_marker
         if pending is not None:
             s, e, indent, bullet, heading = pending
-            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading)))
-        pending, pending_arrow = None, None
+            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading), pending_marker))
+        pending, pending_arrow, pending_marker = None, None, ""
 
     for offset, raw in _physical_lines(answer):
         stripped = raw.rstrip()
@@ -99,6 +102,8 @@ def lines(answer: str) -> tuple[Line, ...]:
         heading = bool(re.match(r"^\s*#{1,6}\s", stripped)) or bool(re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped.strip()))
         pending = [offset + content_col, offset + len(stripped), content_col, int(bullet), int(heading)]
         pending_arrow = arrow.group(0).strip() if arrow else None
+        marker = re.search(r"([-*•·+])\s+$", prefix)
+        pending_marker = marker.group(1) if marker else ""
     flush()
     return tuple(result)
 

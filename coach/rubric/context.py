@@ -1,6 +1,9 @@
 """What kind of question was asked, recognised from its words (RUBRIC.md, "Which criteria apply").
 
-Explicit fields (``kind``, ``ai_product``) always win over recognition.
+Explicit fields (``kind``, ``ai_product``) always win over recognition. The
+words are families in ``coach/parse/words.yaml`` (``moved_down``, ``moved_up``,
+``moved_from_to``, ``contrast``, ``ai_product``, ``not_ai``), so the question is
+read with the same vocabulary machinery as the answer.
 """
 
 from __future__ import annotations
@@ -9,41 +12,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from coach.parse.words import family
+
 Kind = Literal["measure_success", "metric_drop", "conflicting_metrics", "north_star"]
 Direction = Literal["down", "up"]
 
-_DOWN = r"(?:dropped|drops?|fell|fallen|falls|falling|declin\w*|decreas\w*|plummet\w*|plunged|dipped|dips?|shr[aiu]nk\w*|tanked|sliding|slid|lower|lost|(?:is|are|was|were|went|has gone|have gone|gone|came|come)\s+down|down)"
-_UP = r"(?:spiked|spikes?|surged|jumped|soared|rose|risen|rising|climbed|grew|growing|increas\w*|doubled|(?:is|are|was|were|went|has gone|have gone|gone|keeps? going)\s+up|up)"
-_CHANGE_NUMBER = r"(?:by\s+)?\d+(?:\.\d+)?\s*(?:%|percent|pp|points?|percentage points?)"
-_DROP_NOUN = re.compile(r"\b(?:the\s+)?(?:drop|decline|dip|fall|spike|decrease)\s+in\b", re.I)
-_FROM_TO = re.compile(r"\bfrom\s+\$?\d[\d.,]*\s*%?\s+to\s+\$?\d[\d.,]*\s*%?", re.I)
-_DIRECTION = re.compile(
-    rf"\b(?P<down>{_DOWN})\b(?!-)(?:\s+{_CHANGE_NUMBER})?|\b(?P<up>{_UP})\b(?!-)(?:\s+{_CHANGE_NUMBER})?",
-    re.I,
-)
-# "down"/"up" only count with a number or a copula, so "break it down" or "sign up" do not.
-_BARE_DIRECTION = re.compile(r"^(?:down|up|lower|lost)$", re.I)
-
-_AI = re.compile(
-    r"\b(?:A\.?I\.?|AI-(?:powered|driven|based|native)|LLMs?|GPT\w*|gen(?:erative)?\s*AI|generative|copilots?|"
-    r"chat\s?bots?|agents?|agentic|assistants?|machine[- ]learning|ML|large language models?|"
-    r"(?:the|our|its|their|a|an|new|base|underlying|language|foundation|ranking|recommendation)\s+models?(?:\s+versions?)?)\b",
-)
-_NOT_AI = re.compile(
-    r"\b(?:business|pricing|revenue|operating|subscription|freemium|data|mental|role|delivery|distribution|"
-    r"marketplace|franchise|ad|advertising|growth|staffing|service|engagement|hybrid|commission|platform)\s+models?\b|"
-    r"\b(?:human|support|customer[- ](?:service|support)|service|sales|travel|insurance|real[- ]estate|call[- ]cent(?:er|re)|"
-    r"booking|ticket|field|live)\s+agents?\b|\bagents?\s+(?:of change|handle|answer|respond)\w*|"
-    r"\b(?:executive|personal|administrative|store|shop|teaching|research|dental|medical)\s+assistants?\b|"
-    r"\bassistant\s+(?:manager|director|professor)\b|\bmodel\s+(?:answer|tree|airplanes?|trains?)\b|\brole[- ]model\b",
-    re.I,
-)
+_NUMBER = re.compile(r"[$€£]?\d[\d.,]*\s*(?:%|k|m|bn|x)?", re.I)
+# Words between the metric and its move that belong to neither ("has", "have been", "saw").
+_AUX_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|keeps?|has been|have been|been|got|went|go|going|to|slowly|steadily|sharply|suddenly|quickly|also|all))+\s*$", re.I)
+_METRIC_HEAD = re.compile(r"^.*?\b(?:saw|see|sees|seeing|noticed|notice|seen|reports?|reported|observed?|watched)\s+(?:its\s+|their\s+|our\s+|the\s+)?", re.I)
 
 
 @dataclass(frozen=True)
 class MovedMetric:
     phrase: str
     direction: Direction
+    after_contrast: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,57 +43,81 @@ class QuestionContext:
 
     @property
     def wrong_way(self) -> MovedMetric | None:
-        """The metric to diagnose: in a conflicting question, the one that moved the wrong way."""
+        """The metric to diagnose: in a conflicting question, the one after "but" (or the one that fell)."""
         if not self.moved:
             return None
+        if self.kind == "conflicting_metrics":
+            contrasted = [m for m in self.moved if m.after_contrast]
+            if contrasted:
+                return contrasted[0]
+            downs = [m for m in self.moved if m.direction == "down"]
+            return downs[-1] if downs else self.moved[-1]
         downs = [m for m in self.moved if m.direction == "down"]
-        if self.kind == "conflicting_metrics" and downs:
-            return downs[-1]
         return downs[0] if downs else self.moved[0]
 
 
 def _clean_metric(phrase: str) -> str:
-    phrase = re.sub(r"^.*?\b(?:but|and|while|although|though|whereas|yet|so|since|after|because)\s+", "", phrase, flags=re.I)
-    phrase = re.sub(r"^(?:[\w-]+\s+)*?[\w-]+'s\s+", "", phrase.strip())
+    phrase = _METRIC_HEAD.sub("", phrase)
+    phrase = re.sub(r"^.*?\b(?:but|and|while|although|though|whereas|yet|so|since|after|because|when)\s+", "", phrase, flags=re.I)
+    phrase = re.sub(r"^.*?:\s*", "", phrase)
+    phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
+    if "," in phrase:
+        head, _, tail = phrase.partition(",")
+        # "On our grocery app, average basket size" vs "Weekly active merchants using Sidekick, the AI assistant"
+        phrase = tail.split(",")[-1] if re.match(r"\s*(?:on|at|in|for|with|across|among)\b", head, re.I) else head
+    phrase = _AUX_TAIL.sub("", phrase.strip())
+    phrase = re.sub(r"^(?:[A-Z][\w.&-]*\s+){0,3}?[A-Z][\w.&-]*'s\s+", "", phrase.strip())
     phrase = re.sub(r"^(?:our|the|its|their|your|a|an|overall|total)\s+", "", phrase.strip(" ,;:"), flags=re.I)
-    phrase = re.sub(r"\b(?:on|at|for|in|of)\s+(?:our|the|its|their|your)\s+[\w\- ]+$", "", phrase, flags=re.I).strip()
+    phrase = re.sub(r"\s+(?:on|at|for|in|of|from)\s+(?:our|the|its|their|your|[A-Z])[\w\- .]*$", "", phrase).strip()
+    phrase = re.sub(r"\s+(?:by|this|last|over|in|on)\s*$", "", phrase, flags=re.I).strip()
     words = phrase.split()
-    return " ".join(words[-6:])
+    return " ".join(words[-10:])
 
 
-def _moved_metrics(question: str) -> list[MovedMetric]:
+def _moves(question: str) -> list[MovedMetric]:
+    """Each clause's move: the metric phrase before the change word, and which way it went."""
     moved: list[MovedMetric] = []
-    for sentence in re.split(r"(?<=[.?!;])\s+|,\s*(?:but|and|while)\s+|\s+but\s+", question):
-        for m in _DIRECTION.finditer(sentence):
-            word = m.group("down") or m.group("up")
-            has_number = bool(re.search(r"\d", m.group(0)))
-            if _BARE_DIRECTION.match(word.split()[-1]) and " " not in word and not has_number:
-                if not re.search(r"\b(?:is|are|was|were|went)\s*$", sentence[: m.start()], re.I):
-                    continue
-            before = sentence[: m.start()]
-            before = re.sub(r"\b(?:has|have|had|is|are|was|were|keeps?|has been|have been)\s*$", "", before.strip(), flags=re.I)
-            phrase = _clean_metric(before)
-            if phrase and re.search(r"[A-Za-z]", phrase):
-                moved.append(MovedMetric(phrase, "down" if m.group("down") else "up"))
-                break
+    contrast_at = [m.start() for m in family("contrast").finditer(question)]
+    clauses = re.split(r"(?<=[.?!;])\s+|,\s*(?=(?:but|and|while|whereas|yet)\b)|\s+(?=(?:but|while|whereas)\b)", question)
+    pos = 0
+    for clause in clauses:
+        start = question.find(clause, pos)
+        pos = max(pos, start)
+        found: list[tuple[int, str]] = []
+        for name, direction in (("moved_down", "down"), ("moved_up", "up"), ("moved_from_to", "")):
+            for m in family(name).finditer(clause):
+                found.append((m.start(), direction or _from_to_direction(m.group(0))))
+        if not found:
+            continue
+        at, direction = min(found)
+        before = clause[:at]
+        before = re.sub(r"\b(?:went|go|gone|going|came|come|has|have|slipped|fell|dropped|moved)\s*$", "", before.strip(), flags=re.I)
+        phrase = _clean_metric(before)
+        if phrase and re.search(r"[A-Za-z]", phrase) and not _NUMBER.fullmatch(phrase):
+            moved.append(MovedMetric(phrase, direction, any(c < start + at and c >= start - 2 for c in contrast_at)))
     return moved
+
+
+def _from_to_direction(text: str) -> str:
+    values = [float(v.replace(",", "")) for v in re.findall(r"\d[\d,]*(?:\.\d+)?", text)]
+    return "down" if len(values) >= 2 and values[1] < values[0] else "up"
 
 
 def classify(question: str, kind: Kind | None = None, ai_product: bool | None = None) -> QuestionContext:
     """Recognise the question kind and AI flag from its words; explicit values win."""
     q = question or ""
-    moved = _moved_metrics(q)
+    moved = _moves(q)
     if kind is None:
         directions = {m.direction for m in moved}
-        if len(directions) == 2:
+        if len(moved) >= 2 and (len(directions) == 2 or any(m.after_contrast for m in moved)):
             kind = "conflicting_metrics"
-        elif moved or _DROP_NOUN.search(q) or _FROM_TO.search(q):
+        elif moved:
             kind = "metric_drop"
         elif re.search(r"\bnorth[- ]star\b", q, re.I):
             kind = "north_star"
         else:
             kind = "measure_success"
     if ai_product is None:
-        scrubbed = _NOT_AI.sub(" ", q)
-        ai_product = bool(_AI.search(scrubbed))
+        scrubbed = family("not_ai").pattern.sub(" ", q)
+        ai_product = family("ai_product").search(scrubbed) is not None
     return QuestionContext(question=q, kind=kind, ai_product=ai_product, moved=tuple(moved))

@@ -1,0 +1,286 @@
+"""Links: the relation cues of a sentence ("=", "made up of", "driven by", "drives", arrows) and their slots.
+
+Every relation cue in the sentence is found first, wherever it sits; the text
+between two cues belongs to the slots of both (the right slot of one, the left
+slot of the next), so "A drives B, which drives C" and "X = A + B, and
+B = C × D" read as chains. A cue whose slot would be empty is a noun, not a
+verb ("the home feed drives retention": "feed" is not the verb).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from coach.parse.build import Builder
+from coach.parse.fragment import Frag, mask_parens
+from coach.parse.names import NodeEntry
+from coach.parse.slots import (
+    has_operator,
+    is_group_ref,
+    is_pronoun,
+    items,
+    left_start,
+    noun_ref,
+    right_end,
+    subject,
+    terms,
+)
+from coach.parse.words import family
+from coach.tree import LinkKind
+
+_RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
+_PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
+# "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
+_COPULA = re.compile(r"(?<![\w-])(?:is|are|'s|was|becomes)(?![\w-])|:(?=\s)", re.I)
+_DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
+_AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
+_TOP_LEFT = re.compile(r"\b(?:north[- ]?star|NS|top(?:[- ]line)? metric|OMTM)\s*$", re.I)
+
+
+@dataclass
+class Cue:
+    family: str
+    start: int
+    end: int
+    group: str | None = None
+
+
+@dataclass
+class LinkRead:
+    """What the links of one sentence were about: the first parent (head) and where deeper lines hang (anchor)."""
+
+    head: NodeEntry | None = None
+    anchor: NodeEntry | None = None
+    identity: bool = False
+    end: int = 0  # where the last relation's right slot ends, in the sentence
+
+
+def relation_cues(masked: str) -> list[Cue]:
+    found = [
+        Cue(name, m.start(), m.end(), m.lastgroup)
+        for name in _RELATIONS
+        for m in family(name).finditer(masked)
+    ]
+    for m in _COPULA.finditer(masked):
+        rest = masked[m.end():]
+        stop = re.search(r"[;.?!]\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
+        if has_operator(rest[: stop.start() if stop else len(rest)]) and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest):
+            found.append(Cue("equals", m.start(), m.end(), "copula"))
+    found.sort(key=lambda c: (c.start, -(c.end - c.start), _PRIORITY[c.family]))
+    kept: list[Cue] = []
+    for cue in found:
+        if kept and cue.start < kept[-1].end:
+            continue
+        kept.append(cue)
+    return kept
+
+
+class LinkReader:
+    """Reads the relation cues of one sentence into the Builder's links."""
+
+    def __init__(self, b: Builder, resolve: Callable[[Frag, bool], NodeEntry | None]) -> None:
+        self.b = b
+        self.resolve = resolve  # (fragment, refers_back) -> entry; pronouns resolved by the caller's state
+
+    def read(self, frag: Frag, kind: LinkKind | None, causal: bool, math: bool, hypothesis: str | None, parent: NodeEntry | None) -> LinkRead:
+        masked = mask_parens(frag.text)
+        cues = [c for c in relation_cues(masked)]
+        cues = self._verbs_only(cues, masked)
+        out = LinkRead()
+        arrows = [c for c in cues if c.family == "arrow"]
+        if arrows:
+            self._arrows(frag, arrows, kind, hypothesis, out)
+            cues = [c for c in cues if c.family != "arrow" and (c.start > arrows[-1].end or c.end < arrows[0].start)]
+        chain: list[NodeEntry] = []
+        for i, cue in enumerate(cues):
+            lo = cues[i - 1].end if i else 0
+            hi = cues[i + 1].start if i + 1 < len(cues) else len(frag.text)
+            left, right = frag.cut(lo, cue.start), frag.cut(cue.end, hi)
+            if cue.family == "equals":
+                chain = self._identity(frag, left, right, cue, chain, parent, out)
+            elif cue.family in ("decomposes", "driven_by"):
+                k: LinkKind
+                if cue.family == "decomposes" or kind == "math":
+                    k = "math" if (math or has_operator(right.text)) else (kind if kind == "math" else "unlabelled")
+                else:
+                    k = kind or ("causal" if causal else "unlabelled")
+                chain = self._parent_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, parent, out)
+            else:
+                k = kind or ("causal" if causal else "unlabelled")
+                chain = self._child_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, out)
+            out.end = max(out.end, right.start - frag.start + len(right_end(right, list_items=True).text))
+        return out
+
+    def _verbs_only(self, cues: list[Cue], masked: str) -> list[Cue]:
+        """Drop cue words used as nouns: after a determiner, or with nothing before or after them."""
+        kept: list[Cue] = []
+        for i, cue in enumerate(cues):
+            if cue.family == "drives":
+                before = masked[kept[-1].end if kept else 0: cue.start]
+                after_end = cues[i + 1].start if i + 1 < len(cues) else len(masked)
+                after = masked[cue.end:after_end]
+                if _DETERMINER_BEFORE.search(before) or not re.search(r"\w", after) or not re.search(r"\w", before):
+                    continue
+            kept.append(cue)
+        return kept
+
+    # --- identities ---------------------------------------------------------------
+    def _identity(self, frag: Frag, left: Frag, right: Frag, cue: Cue, chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
+        lhs = subject(left)
+        rhs = right_end(right, list_items=True)
+        if re.match(r"adds? up", frag.text[cue.start:cue.end], re.I):
+            # "new + returning + resurrected add up to MAU": the terms come first.
+            lhs, rhs = right_end(right), left_start(left)
+        if _TOP_LEFT.search(lhs.text) or re.search(r"\b(?:north[- ]?star|NS)\b", lhs.text, re.I):
+            return chain  # "North star = weekly rides" is a declaration
+        aggregate = _AGGREGATE.search(frag.text[cue.start:cue.end])
+        target = self._side(lhs, chain, parent, refers_back=True)
+        if target is None:
+            return chain
+        span = (frag.start, frag.end)
+        formula = frag.text.strip()
+        made = []
+        if aggregate:
+            rhs_text = re.sub(r"^\s*of\b\s*", "", rhs.text, flags=re.I)
+            rhs = rhs.cut(len(rhs.text) - len(rhs_text))
+            op = "×" if aggregate.group(0).lower() == "product" else "+"
+            for item in items(rhs):
+                child = self.b.metric(item, avoid=target)
+                if child is not None:
+                    self.b.link(target, child, "math", span, operator=op, formula=formula)
+                    made.append(child)
+        elif has_operator(rhs.text):
+            made = self._terms(target, rhs, span, formula)
+        else:
+            other = self.b.metric(rhs) if len(rhs.text.split()) <= 6 else None
+            if other is not None and other is not target and not self.b.has_parent(other):
+                self.b.book.alias(target, other)
+            out.head = out.head or target
+            return [target]
+        if made:
+            out.head = out.head or target
+            out.anchor = out.anchor or target
+            out.identity = True
+        return made or chain
+
+    def _terms(self, target: NodeEntry, rhs: Frag, span: tuple[int, int], formula: str) -> list[NodeEntry]:
+        made = []
+        for term in terms(rhs):
+            text = term.frag
+            # The last term of a sum ends where the list of terms does ("resurrected, and retained = ...").
+            cut = re.search(r",\s|\s+and\s+(?=\S+\s*(?:=|equals))", mask_parens(text.text))
+            if cut:
+                text = text.cut(0, cut.start())
+            child = self.b.metric(text, avoid=target)
+            if child is not None:
+                self.b.link(target, child, "math", span, operator=term.operator, formula=formula)
+                made.append(child)
+        return made
+
+    # --- "X is made up of / driven by A and B" ------------------------------------
+    def _parent_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
+                      chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
+        target = self._side(subject(left), chain, parent, refers_back=True)
+        if target is None:
+            return chain
+        rhs = right_end(right, list_items=True)
+        span = (frag.start, frag.end)
+        made = []
+        if kind == "math" and has_operator(rhs.text):
+            made = self._terms(target, rhs, span, frag.text.strip())
+        else:
+            for item in items(rhs):
+                child = self.b.metric(item, avoid=target)
+                if child is not None and child is not target:
+                    self.b.link(target, child, kind, span, hypothesis=hypothesis)
+                    made.append(child)
+        if made:
+            out.head = out.head or target
+            out.anchor = out.anchor or target
+        return made or chain
+
+    # --- "A and B drive X" ----------------------------------------------------------
+    def _child_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
+                     chain: list[NodeEntry], out: LinkRead) -> list[NodeEntry]:
+        lhs = left_start(left)
+        if is_pronoun(lhs.text) or re.fullmatch(r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I):
+            causes = chain[-1:] if chain else [e for e in [self.resolve(lhs, True)] if e is not None]
+        else:
+            causes = [e for e in (self.resolve(p, False) for p in items(lhs)) if e is not None]
+        targets = [e for e in (self.resolve(p, True) for p in items(right_end(right))) if e is not None]
+        if not causes or not targets:
+            return chain
+        span = (frag.start, frag.end)
+        for target in targets:
+            for cause in causes:
+                if cause is not target:
+                    self.b.link(target, cause, kind, span, hypothesis=hypothesis)
+        out.head = out.head or targets[0]
+        out.anchor = out.anchor or causes[-1]
+        return targets
+
+    # --- arrows ----------------------------------------------------------------------
+    def _arrows(self, frag: Frag, arrows: list[Cue], kind: LinkKind | None, hypothesis: str | None, out: LinkRead) -> None:
+        segs: list[Frag] = []
+        pos = 0
+        for cue in arrows:
+            segs.append(frag.cut(pos, cue.start))
+            pos = cue.end
+        segs.append(frag.cut(pos))
+        segs[0] = left_start(segs[0])
+        segs[-1] = right_end(segs[-1])
+        groups = [[e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else [] for s in segs]
+        span = (frag.start, frag.end)
+        for i, cue in enumerate(arrows):
+            left, right = groups[i], groups[i + 1]
+            if not left and i > 0 and re.search(r"\band\s*$", segs[i].text):
+                left = groups[i - 1]
+            if not left or not right:
+                continue
+            text = frag.text[cue.start:cue.end]
+            k: LinkKind = "causal" if _dotted(text) else (kind or "unlabelled")
+            hyp = hypothesis or (frag.text if k == "causal" else None)
+            if cue.group == "left" or _dotted_left(text):
+                top, below = left[-1], right
+            elif len(right) >= 2 and len(left) == 1 or self._is_above(left[0], right[0]):
+                top, below = left[0], right
+            else:
+                for child in left:
+                    for up in right:
+                        self.b.link(up, child, k, span, hypothesis=hyp)
+                out.head = out.head or right[0]
+                out.anchor = out.anchor or left[0]
+                continue
+            for child in below:
+                self.b.link(top, child, k, span, hypothesis=hyp)
+            out.head = out.head or top
+            out.anchor = below[-1]
+
+    def _is_above(self, a: NodeEntry, b: NodeEntry) -> bool:
+        """Whether ``a`` is already known as the top or an ancestor of ``b`` (then "a → b" reads top-down)."""
+        ns = self.b.north_star
+        if ns is not None and self.b.book.resolve(ns) is self.b.book.resolve(a):
+            return True
+        return any(self.b.book.resolve(d.parent) is self.b.book.resolve(a) for d in self.b.links) and not any(
+            self.b.book.resolve(d.parent) is self.b.book.resolve(b) for d in self.b.links
+        )
+
+    def _side(self, frag: Frag, chain: list[NodeEntry], parent: NodeEntry | None, *, refers_back: bool) -> NodeEntry | None:
+        text = frag.text.strip()
+        if not text:
+            return parent
+        if re.fullmatch(r"(?:which|that|and that|and which|which in turn|who)", text, re.I) and chain:
+            return chain[-1]
+        if is_pronoun(text) or is_group_ref(text) or noun_ref(text):
+            return self.resolve(frag, True) or parent
+        return self.resolve(frag, refers_back)
+
+
+def _dotted(text: str) -> bool:
+    return bool(re.fullmatch(r"⇠|⇢|<-\s*-+|-\s-\s->|~>|-\.->|\.\.\.>|<\.\.\.", text.strip()))
+
+
+def _dotted_left(text: str) -> bool:
+    return bool(re.fullmatch(r"⇠|<-\s*-+|<\.\.\.", text.strip()))

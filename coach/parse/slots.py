@@ -1,0 +1,188 @@
+"""Slots: the text on one side of a cue, cut where the statement ends and split into metric items.
+
+A cue ("drives", "=", "is made up of", "my north star is") says what a clause
+states; the metrics it is about sit in the text before or after it. These
+helpers find where that text ends (a new clause, an explanation, the next cue)
+and split it into items: by operators for an identity, by commas and "and" for
+a list, with adjectives sharing the last item's noun ("new, retained and
+resurrected listeners").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.parse.fragment import Frag, mask_parens
+from coach.parse.words import family
+
+# Where a statement's right-hand side stops: a new clause, an explanation, an aside.
+_RIGHT_END = re.compile(
+    r"\s*;|\.\s|\.$|\?|!|\s+[—–]\s|\s--\s|:\s|"
+    r",?\s+(?:because|since|so that|so any|so either|so if|which|where|whereas|while|meaning|i\.e\.|e\.g\.|"
+    r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise)\b|"
+    r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay|um|uh|like)\b|"
+    r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
+    re.I,
+)
+# The same for a list of items: a dash or an explanation also ends an item list.
+_ITEM_END = re.compile(
+    r"\s+[-–—]\s|\s*\(|,?\s+(?:because|since|so that|which|that (?:is|are|would|will|can|could|shows?|tells?|tracks?|measures?|catches|protects?)|"
+    r"to (?:make sure|catch|protect|see|check|avoid|ensure|stop|keep)|as (?:a|an|the) (?:proxy|check|signal)|in case|if|when|otherwise|"
+    r"must|should|can't|cannot|mustn't|shouldn't|needs? to|has to|have to|won't|will not|doesn't|don't|isn't|aren't|stays?|remains?|holds?)\b",
+    re.I,
+)
+_LIST = re.compile(r",\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
+_BELIEF = re.compile(
+    r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
+    r"^.*?\b(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
+    r"^(?:probably|likely|presumably|maybe|perhaps|possibly)\s+",
+    re.I,
+)
+_ADJECTIVE = re.compile(
+    r"^(?:[a-z]+(?:ed|ing|al|ive|ic|ful|less|ous|ary)|new|free|paid|premium|organic|direct|mobile|desktop|web|core|casual|power|"
+    r"repeat|first-time|one-time|inbound|outbound|existing|current|former|lapsed|dormant|active|inactive|small|large|big|"
+    r"enterprise|smb|self-serve|ios|android|daily|weekly|monthly|annual|yearly|gross|net|total)$",
+    re.I,
+)
+_PRONOUNS = re.compile(
+    r"^(?:and\s+|so\s+|then\s+|but\s+)?(?:it|this|that|which|this one|that one|this metric|that metric|this number|that number|"
+    r"the metric|the number|itself)$",
+    re.I,
+)
+_GROUP_REF = re.compile(r"^(?:and\s+|so\s+)?(?:they|those|these|them|both|all three|all of them|both of them|those two|these two|those three|these three|the two|the three)$", re.I)
+_NOUN_REF = re.compile(r"^(?:that|this|the|its|their|our)\s+(?P<noun>[a-z-]+)$", re.I)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term of an identity's right-hand side and how it enters (+, -, ×, ÷)."""
+
+    frag: Frag
+    operator: str
+
+
+def is_pronoun(text: str) -> bool:
+    return bool(_PRONOUNS.match(text.strip(" ,.;:")))
+
+
+def is_group_ref(text: str) -> bool:
+    return bool(_GROUP_REF.match(text.strip(" ,.;:")))
+
+
+def noun_ref(text: str) -> str | None:
+    """"that rate": the noun a demonstrative points back with."""
+    m = _NOUN_REF.match(text.strip(" ,.;:"))
+    return m.group("noun").lower() if m else None
+
+
+def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
+    """``frag`` up to where its statement ends."""
+    masked = mask_parens(frag.text)
+    m = _RIGHT_END.search(masked)
+    if m:
+        frag = frag.cut(0, m.start())
+    if list_items:
+        return frag.strip(" ,")
+    m = _ITEM_END.search(mask_parens(frag.text))
+    return (frag.cut(0, m.start()) if m and m.start() > 0 else frag).strip(" ,")
+
+
+def left_start(frag: Frag) -> Frag:
+    """The part of ``frag`` (text before a cue) that the cue is about: after the last clause break or colon."""
+    masked = mask_parens(frag.text)
+    cut = -1
+    for m in re.finditer(r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)\s+|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+", masked, re.I):
+        cut = m.end()
+    frag = frag.cut(cut) if cut >= 0 else frag
+    m = _BELIEF.match(frag.text)
+    if m:
+        frag = frag.cut(m.end())
+    return frag.strip(" ,")
+
+
+def subject(frag: Frag) -> Frag:
+    """One noun phrase from the text before a cue: after the last comma, unless the commas make a list."""
+    frag = left_start(frag)
+    masked = mask_parens(frag.text)
+    comma = masked.rfind(",")
+    if comma >= 0 and not _looks_like_list(masked):
+        frag = frag.cut(comma + 1)
+    frag = frag.cut(0, len(re.sub(
+        r"(?:\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely|will|would|"
+        r"should|could|may|might|can|itself|alone|overall|typically|usually|generally|only|just|both|all))+\s*$", "", frag.text, flags=re.I)))
+    return frag.strip(" ,")
+
+
+def _looks_like_list(text: str) -> bool:
+    parts = re.split(r",\s*(?:and\s+|or\s+)?", text)
+    return len(parts) >= 2 and all(0 < len(p.split()) <= 5 for p in parts) and bool(re.search(r"\b(?:and|or|&)\b", parts[-1]) or len(parts) >= 3)
+
+
+def items(frag: Frag) -> list[Frag]:
+    """A list of metrics: "A, B and C", with shared head nouns spread over the adjectives."""
+    frag = frag.strip(" ,:")
+    colon = mask_parens(frag.text).find(": ")
+    if colon >= 0 and len(frag.text[:colon].split()) <= 6:
+        frag = frag.cut(colon + 2)  # "three groups: A, B and C"
+    pieces = [p for p in frag.split(_LIST) if p.text.strip(" ,")]
+    out = []
+    for p in pieces:
+        m = _ITEM_END.search(mask_parens(p.text))
+        if m and m.start() > 0:
+            p = p.cut(0, m.start())
+        out.append(p.strip(" ,"))
+    return distribute([p for p in out if p.text])
+
+
+def distribute(pieces: list[Frag]) -> list[Frag]:
+    """"new, retained and resurrected listeners": each adjective gets the last item's noun."""
+    if len(pieces) < 2:
+        return pieces
+    last = pieces[-1].text.split()
+    if len(last) < 2 or not all(len(p.text.split()) == 1 and _ADJECTIVE.match(p.text) for p in pieces[:-1]):
+        return pieces
+    if not _ADJECTIVE.match(last[0]):
+        return pieces
+    noun = " " + " ".join(last[1:])
+    return [Frag(p.text + noun, p.start) for p in pieces[:-1]] + [pieces[-1]]
+
+
+def has_operator(text: str) -> bool:
+    return any(m.lastgroup for m in family("operator").finditer(mask_parens(text)))
+
+
+def terms(frag: Frag) -> list[Term]:
+    """The terms of an identity's right-hand side, each with its operator; brackets are expanded."""
+    masked = mask_parens(frag.text)
+    pieces: list[tuple[str | None, Frag]] = []
+    pos, op = 0, None
+    for m in family("operator").finditer(masked):
+        piece = frag.cut(pos, m.start())
+        if not piece.text.strip() and not pieces and m.lastgroup == "minus":
+            continue  # "- churned seats" at the start is a minus sign, handled by the caller
+        pieces.append((op, piece))
+        op = {"plus": "+", "minus": "-", "times": "×", "divided": "÷"}[m.lastgroup or "plus"]
+        pos = m.end()
+    pieces.append((op, frag.cut(pos)))
+    first = next((o for o, _ in pieces if o), "+")
+    lead = "×" if first in ("×", "÷") else "+"
+    out: list[Term] = []
+    for o, piece in pieces:
+        inner = piece.strip(" ,")
+        if inner.text.startswith("(") and inner.text.endswith(")") and has_operator(inner.text[1:-1]):
+            out.extend(terms(inner.cut(1, len(inner.text) - 1)))
+            continue
+        if inner.text.startswith("(") and inner.text.endswith(")"):
+            inner = inner.cut(1, len(inner.text) - 1).strip()
+        # "1 − churn rate": a constant takes the operator's place.
+        if re.fullmatch(r"\d+(?:\.\d+)?\s*%?", inner.text):
+            continue
+        out.append(Term(inner, o or lead))
+    names = distribute([t.frag for t in out])
+    return [Term(f, t.operator) for f, t in zip(names, out, strict=True)]
+
+
+def strip_belief(frag: Frag) -> Frag:
+    m = _BELIEF.match(frag.text)
+    return frag.cut(m.end()).strip() if m else frag
