@@ -33,10 +33,12 @@ from coach.tree import LinkKind
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
-_COPULA = re.compile(r"(?<![\w-])(?:is|are|'s|was|becomes)(?![\w-])|:(?=\s)", re.I)
+_COPULA = re.compile(
+    r"(?<![\w-])(?:is|are|'s|was|becomes)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
+    re.I,
+)
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
-_TOP_LEFT = re.compile(r"\b(?:north[- ]?star|NS|top(?:[- ]line)? metric|OMTM)\s*$", re.I)
 
 
 @dataclass
@@ -128,13 +130,17 @@ class LinkReader:
 
     # --- identities ---------------------------------------------------------------
     def _identity(self, frag: Frag, left: Frag, right: Frag, cue: Cue, chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
-        lhs = subject(left)
+        lhs = _relative_antecedent(left, chain) or subject(left)
         rhs = right_end(right, list_items=True)
         if re.match(r"adds? up", frag.text[cue.start:cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
-        if _TOP_LEFT.search(lhs.text) or re.search(r"\b(?:north[- ]?star|NS)\b", lhs.text, re.I):
-            return chain  # "North star = weekly rides" is a declaration
+        if family("top").search(lhs.text) or family("commit").search(lhs.text):
+            # "North star: weekly rides = riders × rides per rider": the metric after the declaration.
+            declared = re.split(r"\b(?:is|are|would be|will be)\b|[:—]", lhs.text)[-1]
+            if not declared.strip() or family("top").search(declared):
+                return chain
+            lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
         aggregate = _AGGREGATE.search(frag.text[cue.start:cue.end])
         target = self._side(lhs, chain, parent, refers_back=True)
         if target is None:
@@ -182,7 +188,7 @@ class LinkReader:
     # --- "X is made up of / driven by A and B" ------------------------------------
     def _parent_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
                       chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
-        target = self._side(subject(left), chain, parent, refers_back=True)
+        target = self._side(_relative_antecedent(left, chain) or subject(left), chain, parent, refers_back=True)
         if target is None:
             return chain
         rhs = right_end(right, list_items=True)
@@ -204,7 +210,7 @@ class LinkReader:
     # --- "A and B drive X" ----------------------------------------------------------
     def _child_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
                      chain: list[NodeEntry], out: LinkRead) -> list[NodeEntry]:
-        lhs = left_start(left)
+        lhs = _relative_antecedent(left, chain) or left_start(left)
         if is_pronoun(lhs.text) or re.fullmatch(r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I):
             causes = chain[-1:] if chain else [e for e in [self.resolve(lhs, True)] if e is not None]
         else:
@@ -276,6 +282,15 @@ class LinkReader:
         if is_pronoun(text) or is_group_ref(text) or noun_ref(text):
             return self.resolve(frag, True) or parent
         return self.resolve(frag, refers_back)
+
+
+def _relative_antecedent(left: Frag, chain: list[NodeEntry]) -> Frag | None:
+    """"X, which is A × B": when no statement came before in the sentence, "which" is the phrase before it."""
+    rel = re.search(r",?\s*\b(?:which|who)(?:\s+in turn)?\s*$", left.text)
+    if rel is None or chain:
+        return None
+    before = subject(left.cut(0, rel.start()))
+    return before if before.text else None
 
 
 def _dotted(text: str) -> bool:

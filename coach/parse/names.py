@@ -34,7 +34,8 @@ ABBREVIATIONS = {
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
-_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side"}
+_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side", "part", "piece",
+                "bit", "branch", "component", "term", "half", "bucket", "portion", "leg"}
 _LEADING_FILLER = re.compile(
     r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
     r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
@@ -63,6 +64,8 @@ _NOT_A_METRIC = re.compile(
     r"north[- ]?star|top metric|top node|root node|root metric|of (?:these|those|them)|the rest|rest)$",
     re.I,
 )
+_GENERIC_TOKENS = {"user", "rate", "new", "weekly", "daily", "monthly", "active", "number", "count", "total", "per", "time",
+                   "share", "average", "avg", "customer", "people", "session", "level", "growth", "metric"}
 _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
@@ -100,6 +103,7 @@ def clean(phrase: str) -> str:
     # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
     text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
     text = re.sub(r"^[^\w(]+", "", text)
+    text = re.sub(r"^(?:how many|how much|how often|how long)\s+", "", text, flags=re.I)
     text = re.sub(r"\*\*|__|`", "", text)
     for _ in range(4):
         before = text
@@ -223,6 +227,16 @@ class NodeBook:
         if not k:
             return None
         matches = [e for e in self.entries if k <= set(e.key) or any(k <= set(a) for a in e.alias_keys)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            return None
+        # "adoption among new subscribers" for "route adoption rate": the words before the qualifier.
+        core = set(key(re.split(r"\s+(?:among|for|of|in|on|by|with|from|across|at|within|after|before|when|who|that)\s+", name, maxsplit=1)[0]))
+        core -= _GENERIC_TOKENS
+        if not core or core == k:
+            return None
+        matches = [e for e in self.entries if core <= set(e.key) or any(core <= set(a) for a in e.alias_keys)]
         return matches[0] if len(matches) == 1 else None
 
     def add(self, name: str, span: tuple[int, int] | None = None, avoid: NodeEntry | None = None) -> NodeEntry:

@@ -34,6 +34,7 @@ _NOT_METRIC_HEADER = re.compile(
     re.I,
 )
 _OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
+_LABELLED = re.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
 _STAGE_LEAD = re.compile(r"^(?:offline|online)\b[^:]{0,30}:\s*", re.I)
 
 
@@ -59,9 +60,12 @@ def parse_answer(answer: str) -> Tree:
     reader = Reader(b)
     stack: list[_Open] = []
     section: _Section | None = None
-    plus_indents = {line.indent for line in lines(answer) if line.marker == "+"}
+    all_lines = lines(answer)
+    plus_indents = {line.indent for line in all_lines if line.marker == "+"}
+    # A line with deeper lines right under it is an outline row even without a bullet.
+    opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and nxt.start - a.end <= 2}
 
-    for line in lines(answer):
+    for line in all_lines:
         text = line.text.strip()
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
         if section is not None and not _in_section(section, line, is_header):
@@ -115,7 +119,10 @@ def parse_answer(answer: str) -> Tree:
             head = anchor = b.metric(body.cut(op.end()))
         if head is None and section is not None and section.kind == "metric" and ":" in text and _bare(text.split(":")[0]):
             head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))  # "- item: why it matters"
-        if head is None and _bare(text) and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead):
+        label = _LABELLED.match(text)
+        if head is None and label and _bare(label.group("x")) and (outline_parent is not None or line.bullet or line.indent or line.index in opens):
+            head = anchor = b.metric(body.cut(line.text.find(label.group("x"))))  # "Reach: weekly route planners"
+        if head is None and _bare(text) and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead or line.index in opens):
             if line.arrow_lead:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
             head = anchor = b.metric(body)

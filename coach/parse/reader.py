@@ -119,6 +119,7 @@ class Reader:
             self._remember(frag, n_links, entries_before)
             return read
 
+        self._north_star(frag, sent.text)
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
         found = self._links.read(frag, kind, causal, math, sent.text if (kind or ("causal" if causal else None)) == "causal" else None, parent) if not (guard_cue and _guard_only(text)) else LinkRead()
         read.head, read.anchor, read.equation = found.head, found.anchor, found.identity
@@ -126,7 +127,6 @@ class Reader:
         if found.head is not None:
             st.focus = found.head
 
-        self._north_star(frag, sent.text)
         read.guardrails = self._guardrails(frag)
         self._diagnosis(frag, sent, found)
         self._notes(frag)
@@ -425,7 +425,7 @@ def _guard_items(frag: Frag) -> list[Frag]:
     """"A, because ...; and B, which ...": each part names a guardrail before its explanation."""
     out: list[Frag] = []
     for i, part in enumerate(frag.split(_GUARD_SPLIT)):
-        part = right_end(part, list_items=True) if i == 0 else part
+        part = right_end(part, list_items=True)
         if i and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", part.text.split(",")[0]) and not family("must_not").search(part.text):
             break  # a new clause about the guardrails, not another one
         out.extend(items(part))

@@ -20,23 +20,31 @@ from coach.parse.words import family
 _RIGHT_END = re.compile(
     r"\s*;|\.\s|\.$|\?|!|\s+[—–]\s|\s--\s|:\s|"
     r",?\s+(?:because|since|so that|so any|so either|so if|which|where|whereas|while|meaning|i\.e\.|e\.g\.|"
-    r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise)\b|"
+    r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|"
+    r"(?:far |much |a lot |way )?(?:more|less|better|worse) than)\b|"
     r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay|um|uh|like)\b|"
     r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
     re.I,
 )
 # The same for a list of items: a dash or an explanation also ends an item list.
 _ITEM_END = re.compile(
-    r"\s+[-–—]\s|\s*\(|,?\s+(?:because|since|so that|which|that (?:is|are|would|will|can|could|shows?|tells?|tracks?|measures?|catches|protects?)|"
+    r"\s+[-–—]\s|\s*\(|,?\s+(?:because|since|so that|(?<!\bat )(?<!\bin )(?<!\bby )(?<!\bon )(?<!\bfor )which|that (?:is|are|would|will|can|could|shows?|tells?|tracks?|measures?|catches|protects?)|"
     r"to (?:make sure|catch|protect|see|check|avoid|ensure|stop|keep)|as (?:a|an|the) (?:proxy|check|signal)|in case|if|when|otherwise|"
     r"must|should|can't|cannot|mustn't|shouldn't|needs? to|has to|have to|won't|will not|doesn't|don't|isn't|aren't|stays?|remains?|holds?)\b",
     re.I,
 )
+_EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g)\b", re.I)
 _LIST = re.compile(r",\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
 _BELIEF = re.compile(
     r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
     r"^.*?\b(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
     r"^(?:probably|likely|presumably|maybe|perhaps|possibly)\s+",
+    re.I,
+)
+# "I'd look at it as two pieces": the thing looked at is the subject, not the speaker.
+_FIRST_PERSON_VIEW = re.compile(
+    r"^(?:so\s+|and\s+|then\s+)*(?:I|we)(?:'d|'ll| would| will| can| could)?\s+(?:\w+\s+){0,2}?"
+    r"(?:look at|see|think of|think about|treat|view|split|break|decompose|write|model|frame|read|take|define|express)\s+",
     re.I,
 )
 _ADJECTIVE = re.compile(
@@ -78,6 +86,10 @@ def noun_ref(text: str) -> str | None:
 
 def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     """``frag`` up to where its statement ends."""
+    if list_items:
+        label = re.match(r"^\s*(?:[\w'-]+\s+){0,5}?[\w'-]+\s*:\s+(?=\S)", frag.text)
+        if label and not re.search(r"\b(?:is|are)\b", label.group(0)):
+            frag = frag.cut(label.end())  # "made of two things: A and B"
     masked = mask_parens(frag.text)
     m = _RIGHT_END.search(masked)
     if m:
@@ -96,6 +108,9 @@ def left_start(frag: Frag) -> Frag:
         cut = m.end()
     frag = frag.cut(cut) if cut >= 0 else frag
     m = _BELIEF.match(frag.text)
+    if m:
+        frag = frag.cut(m.end())
+    m = _FIRST_PERSON_VIEW.match(frag.text)
     if m:
         frag = frag.cut(m.end())
     return frag.strip(" ,")
@@ -128,6 +143,8 @@ def items(frag: Frag) -> list[Frag]:
     pieces = [p for p in frag.split(_LIST) if p.text.strip(" ,")]
     out = []
     for p in pieces:
+        if _EXPLANATION_START.match(p.text):
+            break  # "..., so that we're not relabelling rides": the list is over
         m = _ITEM_END.search(mask_parens(p.text))
         if m and m.start() > 0:
             p = p.cut(0, m.start())

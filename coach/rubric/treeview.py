@@ -49,7 +49,32 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
         if any(same_metric(key(name), want) for name in (n.name, *n.aliases)):
             return n
     loose = [n for n in tree.nodes if any(set(want) <= set(key(name)) for name in (n.name, *n.aliases))]
-    return loose[0] if len(loose) == 1 else None
+    if len(loose) == 1:
+        return loose[0]
+    # "share of seats active each week" for the node "weekly active share": most of the words, in any order.
+    want_set = _content(want)
+    if not want_set:
+        return None
+    kids = children(tree)
+    best, best_score = None, 0.0
+    for n in tree.nodes:
+        for name in (n.name, *n.aliases):
+            have = _content(key(name))
+            shared = len(want_set & have)
+            if not shared or (shared < 2 and len(want_set) > 1):
+                continue
+            score = shared / max(len(want_set), len(have)) + (0.01 if kids.get(n.name) else 0.0)
+            if score > best_score:
+                best, best_score = n, score
+    return best if best_score >= 0.5 else None
+
+
+_WINDOWS = {"weekly": "week", "daily": "day", "monthly": "month", "yearly": "year", "annual": "year", "quarterly": "quarter"}
+_FILLER = {"of", "each", "the", "a", "an", "per", "in", "on", "for", "that", "who", "which", "our", "all", "total", "number", "count"}
+
+
+def _content(tokens: tuple[str, ...]) -> set[str]:
+    return {_WINDOWS.get(t, t) for t in tokens} - _FILLER
 
 
 @lru_cache(maxsize=8)

@@ -1,7 +1,8 @@
-"""guardrails: at least two metrics explicitly held as guardrails."""
+"""guardrails: at least two measurable metrics explicitly held as guardrails."""
 
 from __future__ import annotations
 
+from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.treeview import node_quote
 
@@ -9,11 +10,16 @@ from coach.rubric.treeview import node_quote
 @rule("guardrails")
 def guardrails(inp: RuleInput) -> Outcome:
     need = int(inp.params.get("min_guardrails", 2))
-    found = inp.tree.guardrails()
+    named = inp.tree.guardrails()
+    found = [n for n in named if measurable(n.name).measurable]
+    themes = [measurable(n.name).reason for n in named if not measurable(n.name).measurable]
     evidence = tuple(node_quote(inp.answer, n) for n in found)
     names = ", ".join(f"'{n.name}'" for n in found)
+    aside = f" ({themes[0]})" if themes else ""
     if len(found) >= need:
         return Outcome(True, f"Guardrails named: {names}.", evidence)
     if found:
-        return Outcome(False, f"Only one guardrail ({names}); name at least {need}.", evidence)
+        return Outcome(False, f"Only one guardrail ({names}); name at least {need}{aside}.", evidence)
+    if themes:
+        return Outcome(False, f"No measurable guardrail: {themes[0]}.")
     return Outcome(False, "No metric is named as a guardrail or counter-metric.")

@@ -1,29 +1,38 @@
-"""north_star: one committed top metric, at the top of the tree."""
+"""north_star: one committed, measurable top metric (or, in a metric-change question, the moved metric worked from as the top)."""
 
 from __future__ import annotations
 
+from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import children, descendants, node_quote
+from coach.rubric.treeview import children, node_quote
+from coach.rubric.walk import moved_node, walk
 
 
 @rule("north_star")
 def north_star(inp: RuleInput) -> Outcome:
-    tree = inp.tree
+    tree, ctx = inp.tree, inp.ctx
     if len(tree.north_star_candidates) >= 2:
         names = tree.north_star_candidates
         quotes = tuple(node_quote(inp.answer, n) for n in (tree.node(c) for c in names) if n is not None)
         return Outcome(False, f"You offered {len(names)} top metrics ({', '.join(names)}) and kept them all; pick one.", quotes)
+    kids = children(tree)
     if tree.north_star is None:
+        moved = moved_node(tree, ctx) if ctx.metric_change else None
+        if moved is not None and (len(kids.get(moved.name, [])) >= 2 or _walked_from(inp, moved.name)):
+            return Outcome(True, f"Works from the metric that moved, '{moved.name}', as the top: it is broken down or walked from.", (node_quote(inp.answer, moved),))
         return Outcome(False, "The answer never commits to a single top metric.")
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()
-    # Only a labelled link (an identity or a stated hypothesis) puts the north star under another metric:
-    # an outline row or a bare arrow is too weak a sign to fail a committed answer on.
-    below = descendants(children(tree), tree.north_star)
-    above = [
-        link.parent for link in tree.links
-        if link.child == tree.north_star and link.kind != "unlabelled" and link.parent not in below
-    ]
-    if above:
-        return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{above[0]}'.", quote)
+    verdict = measurable(tree.north_star)
+    if not verdict.measurable:
+        return Outcome(False, verdict.reason[0].upper() + verdict.reason[1:] + ".", quote)
+    if ctx.metric_change and not kids.get(tree.north_star) and not tree.links:
+        moved = moved_node(tree, ctx)
+        if moved is not None and moved.name == tree.north_star and not _walked_from(inp, moved.name):
+            return Outcome(False, f"Restating the metric that moved ('{moved.name}') is not choosing a top: break it down, or walk the diagnosis down from it.", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
+
+
+def _walked_from(inp: RuleInput, name: str) -> bool:
+    w = walk(inp.tree, inp.ctx)
+    return w.target is not None and w.target.name == name and w.passes

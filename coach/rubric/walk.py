@@ -1,0 +1,155 @@
+"""The root-cause walk, judged as RUBRIC.md decides it: branches compared, then one step further in the one that fell.
+
+The walk is read from the tree's diagnosis steps, in order, each cut at its
+sequence words ("then", "within that", "if it's retention, ...") into parts.
+A part checks branches when it names two of the moved metric's components
+(new + returning users; numerator and denominator; funnel steps), refers to
+them together ("each of those three separately"), or cuts the metric by a
+segment (platform, cohort, region ...), since the metric is the sum of its
+segments. A later part goes one step further when it names a component of a
+branch or cuts again. A fix ("I'd run a win-back campaign"), a hand-off ("ask
+the growth team") or naming the same branch again is not a step further.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from coach.parse.build import segments_in
+from coach.parse.names import key, tokens
+from coach.parse.words import family
+from coach.rubric.context import QuestionContext
+from coach.rubric.treeview import children, find_node
+from coach.tree import Node, Tree
+
+_FILLER = {"per", "of", "the", "a", "to", "in", "on", "by", "and", "for", "with", "number", "count", "total"}
+
+
+@dataclass
+class Walk:
+    """What the diagnosis did, for the rca finding (and for north_star: a walk from the moved metric names it)."""
+
+    target: Node | None
+    branches: list[str] = field(default_factory=list)  # the moved metric's components on the tree
+    checked: list[str] = field(default_factory=list)  # branches the walk compared
+    segmented: list[str] = field(default_factory=list)  # dimensions of the first cut
+    branch_quote: str | None = None
+    further_quote: str | None = None
+    fix_quote: str | None = None
+    vague_only: bool = False
+
+    @property
+    def compares_branches(self) -> bool:
+        return self.branch_quote is not None
+
+    @property
+    def passes(self) -> bool:
+        return self.branch_quote is not None and self.further_quote is not None
+
+
+def moved_node(tree: Tree, ctx: QuestionContext) -> Node | None:
+    """The node the question says moved (the one that moved the wrong way), wherever it sits in the tree."""
+    want = ctx.wrong_way
+    if want is None:
+        return None
+    node = find_node(tree, want.phrase)
+    if node is None and tree.north_star and find_node(Tree(nodes=[n for n in tree.nodes if n.name == tree.north_star]), want.phrase):
+        node = tree.node(tree.north_star)
+    return node
+
+
+def walk(tree: Tree, ctx: QuestionContext) -> Walk:
+    target = moved_node(tree, ctx)
+    kid_map = children(tree)
+    if target is None or len(kid_map.get(target.name, [])) < 2:
+        # The question's metric is not on the tree under a name we can match, or it has no split:
+        # judge the walk on the metric whose components the diagnosis compares first.
+        target = _most_walked(tree, kid_map) or target
+        if target is None and tree.north_star:
+            target = tree.node(tree.north_star)
+    kids = kid_map.get(target.name, []) if target else []
+    result = Walk(target=target, branches=kids)
+    parts = [(step, j, part) for step in tree.diagnosis for j, part in enumerate(_parts(step.quote))]
+    if not parts:
+        return result
+    result.vague_only = all(family("vague").search(p) and not segments_in(p) for _, _, p in parts)
+    grandkids = {g: k for k in kids for g in kid_map.get(k, [])}
+    first_cut: set[str] = set()
+    phase_at = -1
+    for n, (step, j, part) in enumerate(parts):
+        # The step's own lists (the reader resolves "each of those three"; a model lists what a step checks).
+        segs = list(dict.fromkeys(segments_in(part) + (step.segments if j == 0 else [])))
+        named = [k for k in kids if (j == 0 and k in step.metrics) or _mentions(part, k, kids, tree, target.name if target else "")]
+        if result.branch_quote is None:
+            result.checked.extend(k for k in named if k not in result.checked)
+            together = family("components_together").search(part) and len(kids) >= 2
+            if len(result.checked) >= 2 or together or segs:
+                result.branch_quote = part
+                result.segmented = segs
+                first_cut = {s.lower() for s in segs}
+                phase_at = n
+                # "check new and returning, then cut returning by platform" in one part: the cut is the further step.
+                if segs and len(result.checked) >= 1 and not together and named:
+                    result.further_quote = part
+                    return result
+            continue
+        deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])]
+        new_cut = [s for s in segs if s.lower() not in first_cut]
+        within = n > phase_at and (bool(family("sequence").search(part)) or bool(named) or bool(deeper) or bool(_refers_back(part)))
+        if deeper or (segs and within and (new_cut or named or family("sequence").search(part))):
+            result.further_quote = part
+            return result
+        if result.fix_quote is None and (family("fix").search(part) or family("handoff").search(part)):
+            result.fix_quote = part
+    return result
+
+
+def _parts(quote: str) -> list[str]:
+    """A step cut where it goes on to the next move ("..., then I'd cut ...", "If it's retention, ...")."""
+    cuts = [0]
+    for m in re.finditer(r"(?:[,;:]\s*|\s[—–-]\s|\s)(?=(?:and\s+)?(?:then|next|after that|within|inside|if (?:it's|it is|that's|the drop|the break|we see|I see)|say (?:it's|that)|whichever|once)\b)", quote, re.I):
+        if m.start() > cuts[-1] + 10:
+            cuts.append(m.end())
+    cuts.append(len(quote))
+    return [quote[a:b].strip(" ,;:") for a, b in zip(cuts, cuts[1:], strict=False) if quote[a:b].strip(" ,;:")]
+
+
+def _refers_back(part: str) -> bool:
+    return bool(re.search(r"\b(?:that one|the one that|whichever|that branch|that segment|that cohort|the branch|the segment that|it's the|if it's|where it)\b", part, re.I))
+
+
+def _most_walked(tree: Tree, kid_map: dict[str, list[str]]) -> Node | None:
+    """The metric whose components the diagnosis names most, from the top down."""
+    best, best_hits = None, 1
+    for n in tree.nodes:
+        kids = kid_map.get(n.name, [])
+        if len(kids) < 2:
+            continue
+        hits = sum(any(_mentions(s.quote, k, kids, tree, n.name) for s in tree.diagnosis) for k in kids)
+        if hits > best_hits or (hits == best_hits and best is not None and n.name == tree.north_star):
+            best, best_hits = n, hits
+    return best
+
+
+def _distinct(name: str, siblings: list[str], parent: str) -> tuple[set[str], int]:
+    """The words that tell a metric from its siblings and its parent ("retained" in "retained listeners"),
+    and how many of them a sentence must use to mention it."""
+    own = set(key(name)) - _FILLER
+    shared = set.intersection(*(set(key(s)) for s in siblings)) if len(siblings) > 1 else set()
+    distinct = own - shared - set(key(parent))
+    if distinct:
+        return distinct, math.ceil(len(distinct) / 2)
+    return own, len(own)
+
+
+def _mentions(text: str, name: str, siblings: list[str], tree: Tree, parent: str) -> bool:
+    node = tree.node(name)
+    names = [name, *(node.aliases if node else [])]
+    lowered = text.lower()
+    if any(n.lower() in lowered for n in names):
+        return True
+    words = set(tokens(text))
+    want, need = _distinct(name, siblings, parent)
+    return bool(want) and len(want & words) >= need
