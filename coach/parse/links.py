@@ -38,6 +38,10 @@ _COPULA = re.compile(
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
+_WHAT_DRIVES = re.compile(
+    r"\bwhat\s+(?:drives|moves|affects|feeds|determines|impacts|influences|pushes|makes)\s+(?P<x>[^,;:]{2,60}?)(?:\s+(?:better|worse|up|down|grow))?\s+(?:is|are|would be|:)\s+(?P<rest>.+)",
+    re.I,
+)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
 
@@ -93,8 +97,18 @@ class LinkReader:
         out = LinkRead()
         arrows = [c for c in cues if c.family == "arrow"]
         if arrows:
-            self._arrows(frag, arrows, kind, hypothesis, out)
+            self._arrows(frag, arrows, kind or ("causal" if causal else None), hypothesis or (frag.text if causal else None), out)
             cues = [c for c in cues if c.family != "arrow" and (c.start > arrows[-1].end or c.end < arrows[0].start)]
+        what = _WHAT_DRIVES.search(masked)
+        if what and not any(c.family != "drives" and what.start() <= c.start < what.end() for c in cues):
+            target = self.resolve(frag.cut(what.start("x"), what.end("x")), True)
+            k0: LinkKind = kind or ("causal" if causal else "unlabelled")
+            for item in items(right_end(frag.cut(what.start("rest"), what.end("rest")))) if target else []:
+                child = self.b.metric(item, avoid=target)
+                if child is not None and target is not None:
+                    self.b.link(target, child, k0, (frag.start, frag.end), hypothesis=hypothesis if k0 == "causal" else None)
+                    out.head = out.head or target
+            return out
         chain: list[NodeEntry] = []
         for i, cue in enumerate(cues):
             lo = cues[i - 1].end if i else 0
@@ -294,8 +308,8 @@ def _relative_antecedent(left: Frag, chain: list[NodeEntry]) -> Frag | None:
 
 
 def _dotted(text: str) -> bool:
-    return bool(re.fullmatch(r"⇠|⇢|<-\s*-+|-\s-\s->|~>|-\.->|\.\.\.>|<\.\.\.", text.strip()))
+    return bool(re.fullmatch(r"⇠|⇢|<-\s*-+|-\s-\s->|~>|<~+|-\.->|\.\.\.>|<\.\.\.", text.strip()))
 
 
 def _dotted_left(text: str) -> bool:
-    return bool(re.fullmatch(r"⇠|<-\s*-+|<\.\.\.", text.strip()))
+    return bool(re.fullmatch(r"⇠|<-\s*-+|<~+|<\.\.\.", text.strip()))

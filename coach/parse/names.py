@@ -102,7 +102,7 @@ def clean(phrase: str) -> str:
     text = " ".join(phrase.replace("\n", " ").split())
     # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
     text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
-    text = re.sub(r"^[^\w(]+", "", text)
+    text = re.sub(r"^[^\w(%#$]+", "", text)
     text = re.sub(r"^(?:how many|how much|how often|how long)\s+", "", text, flags=re.I)
     text = re.sub(r"\*\*|__|`", "", text)
     for _ in range(4):

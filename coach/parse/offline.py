@@ -30,7 +30,9 @@ _NOT_METRIC_HEADER = re.compile(
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
     r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown|"
     r"clarif\w*|assum\w+|definitions?|goal|mission|recap|conclusion|actions?|fixes|ideas|risks?|caveats?|"
-    r"root|cause|investigation|triage|checks?|segments?|tradeoffs?|trade-offs?|recommendation)\b",
+    r"root|cause|investigation|triage|checks?|segments?|tradeoffs?|trade-offs?|recommendation)\b|"
+    r"^(?:walk|do|check|find|look|start|build|pick|define|measure|diagnose|split|break|segment|decompose|track|watch|protect|"
+    r"confirm|verify|size|sanity|quantify|compute|calculate|work|dig|drill|think|frame|set|choose|interpret|read|explain)\b",
     re.I,
 )
 _OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
@@ -65,6 +67,7 @@ def parse_answer(answer: str) -> Tree:
     # A line with deeper lines right under it is an outline row even without a bullet.
     opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and nxt.start - a.end <= 2}
 
+    last_head: NodeEntry | None = None
     for line in all_lines:
         text = line.text.strip()
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
@@ -76,6 +79,8 @@ def parse_answer(answer: str) -> Tree:
         while stack and (stack[-1].indent > line.indent or (stack[-1].indent == line.indent and (line.arrow_lead is None or stack[-1].arrow_lead))):
             stack.pop()
         outline_parent = stack[-1].anchor if stack else None
+        if re.match(r"^(?:=|≡)\s", text) and last_head is not None:
+            outline_parent = last_head  # "= A × B" under the line that named the metric
         if section is not None and section.kind == "metric" and section.entry is not None and outline_parent is None:
             outline_parent = section.entry
 
@@ -127,7 +132,9 @@ def parse_answer(answer: str) -> Tree:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
             head = anchor = b.metric(body)
         if head is None:
+            last_head = b.north_star if b.north_star is not None and not b.links else last_head
             continue
+        last_head = head
         if outline_parent is not None and b.book.resolve(head) is not b.book.resolve(outline_parent) and not b.has_parent(head):
             kind = _line_kind(line, reader)
             operator = None

@@ -22,7 +22,7 @@ from coach.parse.slots import is_group_ref, is_pronoun, items, left_start, noun_
 from coach.parse.words import family
 from coach.tree import LinkKind
 
-_LABEL = re.compile(r"\(([^()]{2,120})\)|\[([^\[\]]{2,120})\]|\*\(([^()]{2,120})\)\*")
+_LABEL = re.compile(r"\(([^()]{2,120})\)|\[([^\[\]]{2,120})\]|(?<![*\w])\*([^*\n]{2,80})\*(?![*\w])|(?<![_\w])_([^_\n]{2,80})_(?![_\w])")
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 # "X is my north star", "X as the north star", "X, that's my north star": the metric before the top word.
 _TOP_AFTER_METRIC = re.compile(
@@ -39,7 +39,7 @@ _MAKE_X_TOP = re.compile(
 )
 _TOP_BEFORE_METRIC = re.compile(
     r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s+|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
-    r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?\s+(?=is\b|are\b|would\b|will\b|:))?"
+    r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
     r"(?:[:=—–]|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
     re.I,
 )
@@ -62,6 +62,7 @@ _BACK_MATH = re.compile(
 _GUARD_BACK = re.compile(r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?", re.I)
 _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b", re.I)
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
+_ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
 
@@ -96,6 +97,7 @@ class Reader:
         self._previous_links = 0
         self._previous_entries: list[NodeEntry] = []
         self._pending_top = False
+        self._guard_pending = False
 
     # --- one sentence -------------------------------------------------------------
     def sentence(self, sent: Sentence, *, strip_arrow_lead: bool = False, parent: NodeEntry | None = None) -> Read:
@@ -279,8 +281,7 @@ class Reader:
 
     def declare_heading(self, frag: Frag) -> None:
         """The metric named right under a "North star" heading."""
-        slot = right_end(frag)
-        entry = self.b.metric(slot)
+        entry = self._slot_metric(frag)
         if entry is not None:
             self.b.declare(entry, personal=True, at=frag.start)
             self.state.focus = entry
@@ -296,15 +297,26 @@ class Reader:
         text = mask_parens(frag.text)
         found: list[Frag] = []
         word = family("guardrail").search(text)
-        if word:
+        must = family("must_not").search(text)
+        colon = _colon_after(text, word or must)
+        if self._guard_pending and not word and (must or _ENUMERATED.match(text)):
+            # "For the guardrails I will put two. First, the certificate completion rate, it must not go down."
+            lead = _ENUMERATED.match(text)
+            found.extend(_guard_items(frag.cut(lead.end() if lead else 0)))
+        elif word:
             back = _GUARD_BACK.match(text[: word.start()])
             after = text[word.end():]
             lead = re.match(r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*", after, re.I)
             watch = _WATCH_SO.search(text)
+            as_guard = re.search(r"\bas\s+(?:my\s+|our\s+|the\s+)?$", text[: word.start()], re.I)
             if back and self._previous is not None:
                 prev = self._previous
-                colon = mask_parens(prev.text).rfind(":")
-                found.extend(_guard_items(prev.cut(colon + 1) if colon >= 0 else prev))
+                cut = mask_parens(prev.text).rfind(":")
+                found.extend(_guard_items(prev.cut(cut + 1) if cut >= 0 else prev))
+            elif colon is not None:
+                found.extend(_guard_items(frag.cut(colon)))
+            elif as_guard and after.strip() and not re.match(r"\s*[.,;]?\s*$", after):
+                found.extend(_guard_items(frag.cut(word.end())))  # "I'd watch as guardrails A and B"
             elif lead and after[lead.end():].strip():
                 found.extend(_guard_items(frag.cut(word.end() + lead.end())))
             elif watch and watch.start() < word.end() + 5:
@@ -318,23 +330,27 @@ class Reader:
                     found.extend(items(subj) if not is_group_ref(subj.text) else [])
                     if is_group_ref(subj.text):
                         found.extend(Frag(e.name, -1) for e in self.state.last_items[:4])
-        for m in family("must_not").finditer(text):
-            if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
-                found.extend(items(right_end(frag.cut(m.end()))))
-                continue
-            before = frag.cut(0, m.start())
-            subj = left_start(before)
-            subj = subj.cut(len(re.match(r"^(?:.*\b(?:and|that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?", subj.text, re.I).group(0)))
-            if subj.text.strip():
-                found.extend(items(subj))
-        for m in _KEEP_X.finditer(text):
-            found.extend(items(frag.cut(m.start("x"), m.end("x"))))
+        elif colon is not None:
+            found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
+        if not found:
+            for m in family("must_not").finditer(text):
+                if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
+                    found.extend(items(right_end(frag.cut(m.end()))))
+                    continue
+                subj = left_start(frag.cut(0, m.start()))
+                subj = subj.cut(len(re.match(r"^(?:.*\b(?:and|that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?", subj.text, re.I).group(0)))
+                if subj.text.strip():
+                    found.extend(items(subj))
+            for m in _KEEP_X.finditer(text):
+                found.extend(items(frag.cut(m.start("x"), m.end("x"))))
         added = False
         for item in found:
             entry = self._guard_entry(item)
             if entry is not None:
                 self.b.add_guardrail(entry)
                 added = True
+        # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
+        self._guard_pending = bool(word) and not added or (self._guard_pending and added and not word)
         if added and family("decision_rule").search(text) is None and re.search(r"\b(?:if|because|at the (?:cost|expense) of|so (?:that )?we|otherwise|gam(?:e|ing)|pad(?:ding)?|cannibali[sz]\w*)\b", text, re.I):
             self.b.notes.append((frag.start, frag.end))
         return added
@@ -414,6 +430,16 @@ def _mask_labels(frag: Frag) -> Frag:
         if family("causal").search(inner) or family("math").search(inner):
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     return Frag(text, frag.start)
+
+
+def _colon_after(text: str, cue: re.Match[str] | None) -> int | None:
+    """"Guardrails while we respond: A and B": the list after a colon that follows the cue."""
+    if cue is None:
+        return None
+    m = re.compile(r":\s+(?=\S)").search(text, cue.end())
+    if m is None or m.start() - cue.end() > 80 or re.search(r"[.;?!]\s", text[cue.end():m.start()]):
+        return None
+    return m.end()
 
 
 def _guard_only(text: str) -> bool:

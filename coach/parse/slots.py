@@ -22,7 +22,7 @@ _RIGHT_END = re.compile(
     r",?\s+(?:because|since|so that|so any|so either|so if|which|where|whereas|while|meaning|i\.e\.|e\.g\.|"
     r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|"
     r"(?:far |much |a lot |way )?(?:more|less|better|worse) than)\b|"
-    r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay|um|uh|like)\b|"
+    r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay)\b|"
     r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
     re.I,
 )
@@ -33,7 +33,7 @@ _ITEM_END = re.compile(
     r"must|should|can't|cannot|mustn't|shouldn't|needs? to|has to|have to|won't|will not|doesn't|don't|isn't|aren't|stays?|remains?|holds?)\b",
     re.I,
 )
-_EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g)\b", re.I)
+_EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b", re.I)
 _LIST = re.compile(r",\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
 _BELIEF = re.compile(
     r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
@@ -86,10 +86,9 @@ def noun_ref(text: str) -> str | None:
 
 def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     """``frag`` up to where its statement ends."""
-    if list_items:
-        label = re.match(r"^\s*(?:[\w'-]+\s+){0,5}?[\w'-]+\s*:\s+(?=\S)", frag.text)
-        if label and not re.search(r"\b(?:is|are)\b", label.group(0)):
-            frag = frag.cut(label.end())  # "made of two things: A and B"
+    label = re.match(r"^\s*(?:(?:[\w'-]+\s+){0,5}?[\w'-]+)?\s*:\s+(?=\S)", frag.text)
+    if label and not re.search(r"\b(?:is|are)\b", label.group(0)):
+        frag = frag.cut(label.end())  # "made of two things: A and B", "⇐ (hypothesis): A, B"
     masked = mask_parens(frag.text)
     m = _RIGHT_END.search(masked)
     if m:
@@ -104,6 +103,9 @@ def left_start(frag: Frag) -> Frag:
     """The part of ``frag`` (text before a cue) that the cue is about: after the last clause break or colon."""
     masked = mask_parens(frag.text)
     cut = -1
+    sub = re.match(r"^(?:while|when|if|as|once|until|before|after|since|because|whatever|whichever)\b[^,]{0,60},\s*", mask_parens(frag.text), re.I)
+    if sub:
+        cut = sub.end()
     for m in re.finditer(r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)\s+|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+", masked, re.I):
         cut = m.end()
     frag = frag.cut(cut) if cut >= 0 else frag
@@ -118,6 +120,9 @@ def left_start(frag: Frag) -> Frag:
 
 def subject(frag: Frag) -> Frag:
     """One noun phrase from the text before a cue: after the last comma, unless the commas make a list."""
+    aside = re.search(r",?\s*(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)\s*,?\s*$", frag.text, re.I)
+    if aside:
+        frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = left_start(frag)
     masked = mask_parens(frag.text)
     comma = masked.rfind(",")
