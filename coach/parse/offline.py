@@ -71,7 +71,9 @@ def parse_answer(answer: str) -> Tree:
     for line in all_lines:
         text = line.text.strip()
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
-        if section is not None and not _in_section(section, line, is_header):
+        if section is not None and section.kind == "north_star" and line.heading and not text.startswith("#") and not line.text.lstrip().startswith("#"):
+            is_header = False  # "**Weekly orders**" right under a "North star" heading is the metric, not a new section
+        if section is not None and not (section.kind == "north_star" and not is_header) and not _in_section(section, line, is_header):
             section = None
             reader.state.section_kind = None
             reader.state.in_diagnosis = False

@@ -38,7 +38,8 @@ _MAKE_X_TOP = re.compile(
     re.I,
 )
 _TOP_BEFORE_METRIC = re.compile(
-    r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s+|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
+    r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
+    r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
     r"(?:[:=—–]|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
     re.I,

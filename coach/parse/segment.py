@@ -21,7 +21,7 @@ _LEAD = re.compile(
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
 # A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+|(?<=[.!?])\s*\n\s*|\s+\|\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*|\s+\|\s+")
 _ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I)
 
 
