@@ -136,8 +136,11 @@ class Builder:
         resolve = self.book.resolve
         ns = resolve(self.north_star) if self.north_star else None
         candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates))
-        chosen_after = any(at > self.several_tops_at and personal for _, personal, at in self.declarations)
-        if len(candidates) >= 2 and not chosen_after:
+        # After "two candidates ...", one later choice settles it; two parallel ones ("buyer top: X", "merchant top: Y") do not.
+        chosen = list({id(resolve(e)): resolve(e) for e, personal, at in self.declarations if personal and at > self.several_tops_at}.values())
+        if self.several_tops_at >= 0 and len(chosen) >= 2:
+            ns, candidates = None, [e.name for e in chosen]
+        elif len(candidates) >= 2 and not chosen:
             ns = None
         else:
             candidates = []

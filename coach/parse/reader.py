@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.links import LinkRead, LinkReader
+from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
 from coach.parse.segment import Sentence
 from coach.parse.slots import is_group_ref, is_pronoun, items, left_start, noun_ref, right_end, strip_belief, subject
@@ -190,17 +191,24 @@ class Reader:
         if self._pending_top:
             # "What sits at the top? Daily meditation starts, the metric that moved."
             self._pending_top = False
-            entry = self._slot_metric(frag)
+            named = self._mentioned(frag)
+            entry = named[0] if named else self._slot_metric(frag)
             if entry is not None:
                 self._commit(entry, frag, personal=True, at=frag.start)
                 return
-        if family("several_tops").search(text):
+        several = family("several_tops").search(text)
+        if several:
             st.several_tops_at = frag.start
             b.several_tops_at = frag.start
-            tops = [e for e in (b.metric(p) for p in items(right_end(frag.cut(text.find(":") + 1), list_items=True))) if e] if ":" in text else []
-            b.candidates.extend(tops or self._previous_entries[:3])
+            tops = self._mentioned(frag.cut(text.find(":") + 1)) if ":" in text[several.start():] else []
+            if len(tops) < 2:
+                tops = self._mentioned(frag) or []
+            if len(tops) < 2 and self._previous is not None:
+                tops = self._mentioned(self._previous) or tops
+            b.candidates.extend(tops)
             if b.north_star is not None:
                 b.candidates.append(b.north_star)
+            return  # a sentence that keeps several tops does not also choose one
         if self._label_top(frag, raw):
             return
         cues = sorted([*family("top").finditer(text), *family("commit").finditer(text)], key=lambda m: m.start())
@@ -212,6 +220,11 @@ class Reader:
                 return
         if cues and re.search(r"[?:]\s*$", frag.text):
             self._pending_top = True
+
+    def _mentioned(self, frag: Frag) -> list[NodeEntry]:
+        """The metrics a sentence names, found by their head words (no cue needed)."""
+        found = [self.b.metric(m) for m in mentions(frag)]
+        return list({id(e): e for e in found if e is not None}.values())
 
     def _commit(self, entry: NodeEntry, frag: Frag, *, personal: bool, at: int) -> None:
         self.b.declare(entry, personal=personal, at=at)
@@ -268,7 +281,9 @@ class Reader:
                     said = _SAID.match(slot.text)
                     slot = slot.cut(said.end()) if said else slot
                 if slot is not None and (not slot.text or is_pronoun(slot.text)):
-                    return self.state.focus or (self._previous_entries[0] if self._previous_entries else None)
+                    # "That's my north star": the metric just named, or the first one the sentence before mentions.
+                    earlier = self._mentioned(self._previous) if self._previous is not None else []
+                    return self.state.focus or (self._previous_entries[0] if self._previous_entries else None) or (earlier[0] if earlier else None)
         if slot is None or not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))
