@@ -34,7 +34,7 @@ _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
 _COPULA = re.compile(
-    r"(?<![\w-])(?:is|are|'s|was|becomes)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
+    r"(?:(?<![\w-])(?:is|are|was|becomes)|(?<=\w)'s)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
@@ -189,6 +189,9 @@ class LinkReader:
         made = []
         for term in terms(rhs):
             text = term.frag
+            filler = re.match(r"^(?:(?:like|um+|uh+|you know|I mean|so|basically|also)\b[\s,]*)+", text.text, re.I)
+            if filler:
+                text = text.cut(filler.end())
             # The last term of a sum ends where the list of terms does ("resurrected, and retained = ...").
             cut = re.search(r",\s|\s+and\s+(?=\S+\s*(?:=|equals))", mask_parens(text.text))
             if cut:
@@ -290,7 +293,8 @@ class LinkReader:
     def _side(self, frag: Frag, chain: list[NodeEntry], parent: NodeEntry | None, *, refers_back: bool) -> NodeEntry | None:
         text = frag.text.strip()
         if not text:
-            return parent
+            # "= A × B", "made up of A and B": the metric of the line above, else the one in focus.
+            return parent or self.resolve(Frag("it", frag.start), True)
         if re.fullmatch(r"(?:which|that|and that|and which|which in turn|who)", text, re.I) and chain:
             return chain[-1]
         if is_pronoun(text) or is_group_ref(text) or noun_ref(text):

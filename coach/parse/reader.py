@@ -64,6 +64,7 @@ _BACK_MATH = re.compile(
 _GUARD_BACK = re.compile(r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?", re.I)
 _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b", re.I)
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
+_UNDER_PREFIX = re.compile(r"^\W*(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within|for)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -119,6 +120,12 @@ class Reader:
         kind: LinkKind | None = label or st.section_kind
         read = Read()
 
+        under = _UNDER_PREFIX.match(text)
+        if under:
+            # "then under returning, that's last week's learners times retention": "that" is the metric named.
+            named = self.b.known_metric(frag.cut(under.start("x"), under.end("x")))
+            if named is not None:
+                st.focus = named
         if self._back_reference(frag, n_links):
             self._remember(frag, n_links, entries_before)
             return read
@@ -213,6 +220,8 @@ class Reader:
             return
         cues = sorted([*family("top").finditer(text), *family("commit").finditer(text)], key=lambda m: m.start())
         for m in cues:
+            if family("must_not").search(text, m.end()) and family("must_not").search(text, m.end()).start() - m.end() < 40:
+                continue  # "the one thing I'd make sure doesn't tank is X" names a guardrail
             entry = self._declared(frag, m)
             if entry is not None:
                 personal = bool(re.search(r"\b(?:I|I'd|I'll|I'm|my|we|we'd|we'll|our|me|let's)\b|^\W*(?:north[- ]?star|NS|top(?: metric)?)\b", frag.text, re.I))
@@ -350,6 +359,10 @@ class Reader:
             found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
         if not found:
             for m in family("must_not").finditer(text):
+                after_is = re.match(r"\s*(?:is|are|would be)\s+", text[m.end():], re.I)
+                if after_is:
+                    found.extend(items(right_end(frag.cut(m.end() + after_is.end()))))  # "... doesn't tank is X"
+                    continue
                 if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
                     found.extend(items(right_end(frag.cut(m.end()))))
                     continue

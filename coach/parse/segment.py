@@ -94,6 +94,7 @@ def lines(answer: str) -> tuple[Line, ...]:
             and content_col == pending[2]
             and not re.search(r"[.:!?]$", answer[pending[0] : pending[1]])
             and stripped[content_col:content_col + 1].islower()
+            and not re.match(r"^[\w' /%#&()-]{1,40}:\s", stripped[content_col:])  # "active share: mix of ..." is a row
         )
         if continuation and pending is not None:
             pending[1] = offset + len(stripped)

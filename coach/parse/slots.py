@@ -123,7 +123,14 @@ def subject(frag: Frag) -> Frag:
     aside = re.search(r",?\s*(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)\s*,?\s*$", frag.text, re.I)
     if aside:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
+    frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
+    level = re.match(r"^\s*(?:L\d|level \d|tier \d)\b\s*(?:\([^)]*\))?\s*:?\s*", frag.text, re.I)
+    if level:
+        frag = frag.cut(level.end())  # "L1: made up of ...": the level label is not the metric
     frag = left_start(frag)
+    bare = re.sub(r"^(?:and|so|but|then|now|also)\s+", "", frag.text.strip(), flags=re.I)
+    if is_pronoun(bare):
+        return frag.cut(len(frag.text) - len(frag.text.lstrip()) + frag.text.strip().find(bare)).strip()
     masked = mask_parens(frag.text)
     comma = masked.rfind(",")
     if comma >= 0 and not _looks_like_list(masked):
