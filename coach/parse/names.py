@@ -44,7 +44,8 @@ _LEADING_FILLER = re.compile(
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
     r"hold|keep|watch|track|treat|add|put|protect|monitor|expect|believe|think|suspect|assume|guess|"
-    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as)\b(?!-)[\s,:]*)+",
+    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|"
+    r"as (?:my|the|our) (?:north[- ]?star|top(?: metric)?|main metric)|(?:my|the|our) north[- ]?star|north[- ]?star(?: metric)?(?=\s+\w))\b(?!-)[\s,:]*)+",
     re.I,
 )
 _POSSESSIVE_OWNER = re.compile(
@@ -150,7 +151,7 @@ def tokens(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_WINDOW_START = {"per", "a", "each", "every", "this", "last", "in", "the"}
+_WINDOW_START = {"per", "a", "each", "every", "in", "the"}  # not "last": last week's users are another metric
 _WINDOW = {"day", "week", "month", "quarter", "year"}
 
 

@@ -36,6 +36,11 @@ _NOT_METRIC_HEADER = re.compile(
     re.I,
 )
 _OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
+_WHAT_HEADER = re.compile(
+    r"^(?:\W*(?:and|so)\s+)?what\s+(?:makes?|make|drives?|moves?|improves?|affects?|increases?|lifts?|raises?|grows?|feeds?|determines?)\s+"
+    r"(?P<x>(?:the\s+)?[\w%/' -]{2,40}?)(?:\s+(?:better|worse|up|down|grow|higher|move))?(?=\s+(?:is|are|:|,|\()|\s*$|\s*[,(])",
+    re.I,
+)
 _LABELLED = re.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
 _STAGE_LEAD = re.compile(r"^(?:offline|online)\b[^:]{0,30}:\s*", re.I)
 
@@ -107,8 +112,10 @@ def parse_answer(answer: str) -> Tree:
                 continue
 
         head = anchor = None
+        read_links = False
         for i, sent in enumerate(sentences(line)):
             read = reader.sentence(sent, strip_arrow_lead=i == 0 and line.arrow_lead is not None, parent=outline_parent)
+            read_links = read_links or read.links
             if i == 0:
                 head, anchor = read.head, read.anchor or read.head
                 if read.guardrails and outline_parent is None:
@@ -129,6 +136,10 @@ def parse_answer(answer: str) -> Tree:
         label = _LABELLED.match(text)
         if head is None and label and _bare(label.group("x")) and (outline_parent is not None or line.bullet or line.indent or line.index in opens):
             head = anchor = b.metric(body.cut(line.text.find(label.group("x"))))  # "Reach: weekly route planners"
+        if head is None and section is not None and section.kind == "metric" and line.bullet and not read_links and outline_parent is not None:
+            # A bullet under a metric's header is its child, named before any explanation.
+            first = re.split(r",\s|\s[-–—]\s|\s*\(|:\s", text, maxsplit=1)[0]
+            head = anchor = b.metric(Frag(first, line.start + line.text.find(first))) if first else None
         if head is None and _bare(text) and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead or line.index in opens):
             if line.arrow_lead:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
@@ -196,6 +207,12 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
     elif label is None and family("math").search(body):
         label = "math"
     st.section_kind = label
+    what = _WHAT_HEADER.match(body)
+    if what:
+        # "What makes retention better is not math, it's my hypothesis:" - the bullets below drive retention.
+        st.section_kind = st.section_kind or ("causal" if family("causal").search(body) else None)
+        start = line.start + max(line.text.find(what.group("x")), 0)
+        return _Section(line, "metric", b.known_metric(Frag(what.group("x"), start)))
     under = _UNDER_HEADER.match(body + ":")
     if under:
         name = under.group("x")
