@@ -64,7 +64,7 @@ _BACK_MATH = re.compile(
 _GUARD_BACK = re.compile(r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?", re.I)
 _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b", re.I)
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
-_UNDER_PREFIX = re.compile(r"(?:^\W*|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
+_UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
 _UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
@@ -124,7 +124,7 @@ class Reader:
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
-            named = self.b.known_metric(frag.cut(under.start("x"), under.end("x")))
+            named = self._resolve(frag.cut(under.start("x"), under.end("x")), True)
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
