@@ -239,13 +239,32 @@ def _model_metric_name(name: str) -> bool:
     return family("model_metric").search(name) is not None
 
 
+_BY = re.compile(
+    r"\b(?:by|across|for each|between)\s+(?:the\s+|each\s+|every\s+|their\s+|its\s+)?"
+    r"(?P<x>[A-Za-z][\w/+-]*(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+|\s*×\s*|\s*/\s*)(?!(?:then|to|see|if|so|because|which|where|whether|what|how|I|we|it)\b)[A-Za-z][\w/+-]*){0,8})",
+    re.I,
+)
+_NOT_A_CUT = re.compile(
+    r"^(?:\d|then|definition|itself|far|the way|hand|how|a lot|half|much|default|design|now|contrast|comparison|itself|"
+    r"rolling|reverting|shipping|looking|checking|cutting|comparing|a|an|one|two|three|same|month|week|day|year|quarter|"
+    r"percent|points?|\d+%)\b",
+    re.I,
+)
+
+
 def segments_in(text: str) -> list[str]:
-    """The dimensions a step cuts by: a dimension word next to a cut word ("by platform", "iOS vs Android")."""
+    """The dimensions a step cuts by: "by platform", "by trigger type, language and tenure", "iOS vs Android"."""
     found = []
     cues = [m.end() for m in family("segment_cue").finditer(text)] + [m.start() for m in family("segment_cue").finditer(text)]
     for m in family("segment_dimension").finditer(text):
         if any(abs(m.start() - c) <= 40 or abs(m.end() - c) <= 40 for c in cues):
             found.append(m.group(0).strip())
+    cut_step = family("diagnosis").search(text) is not None or family("segment_cue").search(text) is not None
+    for m in _BY.finditer(text):
+        for part in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*×\s*", m.group("x")):
+            part = part.strip()
+            if part and not _NOT_A_CUT.match(part) and cut_step and len(part.split()) <= 3:
+                found.append(part)
     return list(dict.fromkeys(found))
 
 

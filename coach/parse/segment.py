@@ -109,13 +109,25 @@ def lines(answer: str) -> tuple[Line, ...]:
     return tuple(result)
 
 
+_COMMON_SHORT = frozenset(
+    "it is so do go up no on in at to be me we us he an as or if of the and but now too yet not all any how who why"
+    " one two ten day week year wk yes ok okay yeah out off end way lot bit fix run win big new old low high".split()
+)
+
+
+def _short_abbreviation(head: str, following: str) -> bool:
+    """"acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end."""
+    m = re.search(r"(?:^|\s)([A-Za-z]{2,4})\.$", head)
+    return bool(m) and following.islower() and m.group(1).lower() not in _COMMON_SHORT and not m.group(1).isupper()
+
+
 @lru_cache(maxsize=512)
 def sentences(line: Line) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     text, base, pos = line.text, line.start, 0
     for m in _SENTENCE_END.finditer(text):
         head = text[pos : m.start()].rstrip()
-        if _ABBREV_BEFORE.search(head) or not head:
+        if _ABBREV_BEFORE.search(head) or not head or _short_abbreviation(head, text[m.end():m.end() + 1]):
             continue
         out.append(Sentence(base + pos, base + pos + len(head), head, line))
         pos = m.end()

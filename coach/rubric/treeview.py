@@ -60,7 +60,8 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
     for n in tree.nodes:
         for name in (n.name, *n.aliases):
             have = _content(key(name))
-            shared = len(want_set & have)
+            # "acc. rate" for "acceptance rate": a clipped word matches the word it clips.
+            shared = sum(1 for w in want_set if w in have or any(len(h) >= 3 and (w.startswith(h) or h.startswith(w)) for h in have))
             if not shared or (shared < 2 and len(want_set) > 1):
                 continue
             score = shared / max(len(want_set), len(have)) + (0.01 if kids.get(n.name) else 0.0)

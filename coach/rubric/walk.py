@@ -63,15 +63,22 @@ def moved_node(tree: Tree, ctx: QuestionContext) -> Node | None:
 def walk(tree: Tree, ctx: QuestionContext) -> Walk:
     target = moved_node(tree, ctx)
     kid_map = children(tree)
-    if target is None or len(kid_map.get(target.name, [])) < 2:
-        # The question's metric is not on the tree under a name we can match, or it has no split:
+    conflict = ctx.kind == "conflicting_metrics" and ctx.wrong_way is not None
+    if target is None and not conflict:
+        # The question's metric is not on the tree under a name we can match:
         # judge the walk on the metric whose components the diagnosis compares first.
-        target = _most_walked(tree, kid_map) or target
+        target = _most_walked(tree, kid_map)
         if target is None and tree.north_star:
             target = tree.node(tree.north_star)
     kids = kid_map.get(target.name, []) if target else []
     result = Walk(target=target, branches=kids)
-    parts = [(step, j, part) for step in tree.diagnosis for j, part in enumerate(_parts(step.quote))]
+    steps = list(tree.diagnosis)
+    if conflict:
+        # Two metrics moved: only the walk on the one that moved the wrong way counts.
+        names = [target.name, *target.aliases] if target else []
+        about = [s for s in steps if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", tree)]
+        steps = steps[steps.index(about[0]):] if about else []
+    parts = [(step, j, part) for step in steps for j, part in enumerate(_parts(step.quote))]
     if not parts:
         return result
     result.vague_only = all(family("vague").search(p) and not segments_in(p) for _, _, p in parts)
@@ -98,12 +105,24 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])]
         new_cut = [s for s in segs if s.lower() not in first_cut]
         within = n > phase_at and (bool(family("sequence").search(part)) or bool(named) or bool(deeper) or bool(_refers_back(part)))
-        if deeper or (segs and within and (new_cut or named or family("sequence").search(part))):
+        if deeper or (segs and within and (new_cut or named or family("sequence").search(part))) or (result.segmented and not result.checked and named and within):
             result.further_quote = part
             return result
         if result.fix_quote is None and (family("fix").search(part) or family("handoff").search(part)):
             result.fix_quote = part
     return result
+
+
+def _about(quote: str, names: list[str], kids: list[str], phrase: str, tree: Tree) -> bool:
+    """Whether a step is about the metric that moved the wrong way (by name, by its branches, or by the question's words)."""
+    lowered = quote.lower()
+    if any(n.lower() in lowered for n in names):
+        return True
+    words = set(tokens(quote))
+    want = set(key(phrase)) - _FILLER - {"rate", "user", "per"}
+    if want and len(want & words) >= max(1, math.ceil(len(want) * 0.6)):
+        return True
+    return any(_mentions(quote, k, kids, tree, names[0] if names else "") for k in kids)
 
 
 def _parts(quote: str) -> list[str]:
