@@ -34,7 +34,7 @@ _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
 _COPULA = re.compile(
-    r"(?:(?<![\w-])(?:is|are|was|becomes)|(?<=\w)'s)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
+    r"(?:(?<![\w-])(?:is|are|was|becomes)|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bwhat)|(?<=\bwhich)|(?<=\bwho))'s)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
@@ -72,7 +72,10 @@ def relation_cues(masked: str) -> list[Cue]:
     for m in _COPULA.finditer(masked):
         rest = masked[m.end():]
         stop = re.search(r"[;.?!]\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
-        if has_operator(rest[: stop.start() if stop else len(rest)]) and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest):
+        clause = rest[: stop.start() if stop else len(rest)]
+        if m.group(0) == ":" and family("equals").search(clause):
+            continue  # "Write it out: new subs = A + B": the identity is the "=", not the colon
+        if has_operator(clause) and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest):
             found.append(Cue("equals", m.start(), m.end(), "copula"))
     found.sort(key=lambda c: (c.start, -(c.end - c.start), _PRIORITY[c.family]))
     kept: list[Cue] = []

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 # Tree-drawing characters, bullets, numbering, markdown headings and quotes before the content.
 _LEAD = re.compile(
-    r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
+    r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}[a-z]?[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
 )
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
@@ -81,7 +81,7 @@ def lines(answer: str) -> tuple[Line, ...]:
         lead = _LEAD.match(stripped)
         content_col = lead.end() if lead else 0
         prefix = stripped[:content_col]
-        bullet = bool(re.search(r"[-*•·+]\s|\d[.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix))
+        bullet = bool(re.search(r"[-*•·+]\s|\d[a-z]?[.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix))
         arrow = _ARROW_LEAD.match(stripped[content_col:])
         is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0) or (pending is not None and pending[4] == 1) or stripped.lstrip().startswith("#")
         # Hard-wrapped prose joins up; short rows and rows with identities or arrows are outline rows.
