@@ -140,7 +140,10 @@ class LinkReader:
                 before = masked[kept[-1].end if kept else 0: cue.start]
                 after_end = cues[i + 1].start if i + 1 < len(cues) else len(masked)
                 after = masked[cue.end:after_end]
-                if _DETERMINER_BEFORE.search(before) or not re.search(r"\w", after) or not re.search(r"\w", before):
+                # A verb has a subject: "lower hourly earnings reduce hours", not "I believe lower hourly earnings".
+                subject_text = left_start(Frag(before, 0)).text
+                if _DETERMINER_BEFORE.search(before) or not re.search(r"\w", after) or not re.search(r"\w", subject_text) \
+                        or re.search(r"\b(?:to|easy to|hard to)\s*$", before, re.I):
                     continue
             kept.append(cue)
         return kept
@@ -231,6 +234,7 @@ class LinkReader:
     def _child_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
                      chain: list[NodeEntry], out: LinkRead) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or left_start(left)
+        lhs = lhs.cut(0, len(re.sub(r"(?:\s+(?:will|would|should|could|can|may|might|also|really|actually|directly|probably|likely|mostly|mainly|largely|in turn))+\s*$", "", lhs.text, flags=re.I)))
         if is_pronoun(lhs.text) or re.fullmatch(r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I):
             causes = chain[-1:] if chain else [e for e in [self.resolve(lhs, True)] if e is not None]
         else:

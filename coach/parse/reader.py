@@ -299,9 +299,11 @@ class Reader:
                     said = _SAID.match(slot.text)
                     slot = slot.cut(said.end()) if said else slot
                 if slot is not None and (not slot.text or is_pronoun(slot.text)):
-                    # "That's my north star": the metric just named, or the first one the sentence before mentions.
+                    # "X is ad revenue per viewer, so that's my north star": the metric just named in this sentence,
+                    # else the one in focus, else the first one the sentence before mentions.
+                    here = self._mentioned(frag.cut(0, slot.start - frag.start)) if slot.start > frag.start else []
                     earlier = self._mentioned(self._previous) if self._previous is not None else []
-                    return self.state.focus or (self._previous_entries[0] if self._previous_entries else None) or (earlier[0] if earlier else None)
+                    return (here[-1] if here else None) or self.state.focus or (self._previous_entries[0] if self._previous_entries else None) or (earlier[0] if earlier else None)
         if slot is None or not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))

@@ -106,7 +106,7 @@ def left_start(frag: Frag) -> Frag:
     sub = re.match(r"^(?:while|when|if|as|once|until|before|after|since|because|whatever|whichever)\b[^,]{0,60},\s*", mask_parens(frag.text), re.I)
     if sub:
         cut = sub.end()
-    for m in re.finditer(r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)\s+|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+", masked, re.I):
+    for m in re.finditer(r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)(?:\s+|$)|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+", masked, re.I):
         cut = m.end()
     frag = frag.cut(cut) if cut >= 0 else frag
     m = _BELIEF.match(frag.text)
