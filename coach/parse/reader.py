@@ -292,6 +292,9 @@ class Reader:
                 slot = after.cut(lead.end())
             elif made:
                 slot = before.cut(made.start("x"), made.end("x"))
+                if is_pronoun(slot.text):
+                    here = self._mentioned(frag.cut(0, slot.start - frag.start))  # "NRR ..., so I'll use it as my top node"
+                    return (here[0] if here else None) or self.state.focus
             elif _TOP_AFTER_METRIC.search(before.text):
                 cut = _TOP_AFTER_METRIC.search(before.text)
                 slot = subject(before.cut(0, cut.start())) if cut else None

@@ -33,6 +33,8 @@ _ITEM_END = re.compile(
     r"must|should|can't|cannot|mustn't|shouldn't|needs? to|has to|have to|won't|will not|doesn't|don't|isn't|aren't|stays?|remains?|holds?)\b",
     re.I,
 )
+# "made of two things: A and B", "⇐ (hypothesis): A, B": a label before the list, not an item of it.
+_COUNTED_LABEL = re.compile(r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b", re.I)
 _EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b", re.I)
 _LIST = re.compile(r",\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
 _BELIEF = re.compile(
@@ -87,7 +89,7 @@ def noun_ref(text: str) -> str | None:
 def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     """``frag`` up to where its statement ends."""
     label = re.match(r"^\s*(?:(?:[\w'-]+\s+){0,5}?[\w'-]+)?\s*:\s+(?=\S)", frag.text)
-    if label and not re.search(r"\b(?:is|are)\b", label.group(0)):
+    if label and (not label.group(0).strip(" :") or _COUNTED_LABEL.search(label.group(0))):
         frag = frag.cut(label.end())  # "made of two things: A and B", "⇐ (hypothesis): A, B"
     masked = mask_parens(frag.text)
     m = _RIGHT_END.search(masked)
