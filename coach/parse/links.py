@@ -73,7 +73,7 @@ def relation_cues(masked: str) -> list[Cue]:
         rest = masked[m.end():]
         stop = re.search(r"[;.?!]\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
         clause = rest[: stop.start() if stop else len(rest)]
-        if m.group(0) == ":" and family("equals").search(clause):
+        if m.group(0) == ":" and (family("equals").search(clause) or re.search(r"\b(?:is|are)\b", clause)):
             continue  # "Write it out: new subs = A + B": the identity is the "=", not the colon
         if has_operator(clause) and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest):
             found.append(Cue("equals", m.start(), m.end(), "copula"))

@@ -66,6 +66,7 @@ _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
 _UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
 _UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
+_BEHIND = re.compile(r"^[^:=]{0,60}?\b(?:behind|beneath|below|under|feeding|inside|of)\s+(?P<x>(?:the|that|this|our)\s+[\w%/ -]{2,40}?)\s*:\s+\S", re.I)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -140,9 +141,15 @@ class Reader:
             return read
 
         self._north_star(frag, sent.text)
+        behind = _BEHIND.search(text)
+        above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
         found = self._links.read(frag, kind, causal, math, sent.text if (kind or ("causal" if causal else None)) == "causal" else None, parent) if not (guard_cue and _guard_only(text)) else LinkRead()
         read.head, read.anchor, read.equation = found.head, found.anchor, found.identity
+        if above is not None and found.head is not None and not b.has_parent(found.head):
+            # "The item-level identity behind the rate: fill rate = ...": the identity hangs under the metric named.
+            if b.book.resolve(above) is not b.book.resolve(found.head):
+                b.link(above, found.head, "math" if found.identity else "unlabelled", (frag.start, frag.end))
         read.links = len(b.links) > n_links
         if found.head is not None:
             st.focus = found.head
