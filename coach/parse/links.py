@@ -18,6 +18,7 @@ from coach.parse.fragment import Frag, mask_parens
 from coach.parse.names import NodeEntry
 from coach.parse.slots import (
     has_operator,
+    identity_end,
     is_group_ref,
     is_pronoun,
     items,
@@ -151,7 +152,7 @@ class LinkReader:
     # --- identities ---------------------------------------------------------------
     def _identity(self, frag: Frag, left: Frag, right: Frag, cue: Cue, chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
-        rhs = right_end(right, list_items=True)
+        rhs = identity_end(right)
         if re.match(r"adds? up", frag.text[cue.start:cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
@@ -214,7 +215,7 @@ class LinkReader:
         target = self._side(_relative_antecedent(left, chain) or subject(left), chain, parent, refers_back=True)
         if target is None:
             return chain
-        rhs = right_end(right, list_items=True)
+        rhs = identity_end(right) if has_operator(right.text) else right_end(right, list_items=True)
         span = (frag.start, frag.end)
         made = []
         if kind == "math" and has_operator(rhs.text):

@@ -18,7 +18,8 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.reader import Reader
-from coach.parse.segment import Line, lines, sentences
+from coach.parse.segment import Line, Sentence, lines, sentences
+from coach.parse.slots import has_operator
 from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
@@ -73,8 +74,13 @@ def parse_answer(answer: str) -> Tree:
     opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and nxt.start - a.end <= 2}
 
     last_head: NodeEntry | None = None
+    table: _Table | None = None
     for line in all_lines:
         text = line.text.strip()
+        if line.table:
+            table = _table_row(line, table, b, reader, section)
+            continue
+        table = None
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
         if section is not None and section.kind == "north_star" and line.heading and not text.startswith("#") and not line.text.lstrip().startswith("#"):
             is_header = False  # "**Weekly orders**" right under a "North star" heading is the metric, not a new section
@@ -159,6 +165,55 @@ def parse_answer(answer: str) -> Tree:
                    hypothesis=line.text if kind == "causal" else None, formula=line.text.strip() if kind == "math" else None)
         stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None))
     return b.build()
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    guardrails: bool
+    diagnosis: bool
+
+
+_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
+_RELATION_CELL = re.compile(r"^\s*(?:=|≡|⇐|⇠|<-|←|<~)")
+
+
+def _cells(line: Line) -> list[Frag]:
+    out, pos = [], 0
+    for part in line.text.split("|"):
+        frag = Frag(part, line.start + pos).strip()
+        pos += len(part) + 1
+        out.append(frag)
+    return [c for c in out if c.text] if line.text.strip().endswith("|") else [c for c in out if c.text]
+
+
+def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, section: _Section | None) -> _Table | None:
+    """One row of a markdown table: a header, a separator, or a row whose cells name a metric and what it is made of."""
+    cells = _cells(line)
+    if not cells or all(_SEPARATOR.match(c.text) for c in cells):
+        return table
+    if table is None:
+        header = [c.text.lower() for c in cells]
+        joined = " ".join(header)
+        return _Table(header, bool(family("guardrail").search(joined)),
+                      bool(section is not None and section.kind == "diagnosis") or bool(re.search(r"\b(?:step|check|if it|then|segment|cut|hypothes\w*|cause|finding|diagnos\w*)\b", joined)))
+    if table.guardrails:
+        reader.guardrail_items(cells[0])
+        return table
+    relation = next((i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None)
+    if relation is not None:
+        # "| Shop Pay orders | = sessions × completion rate | math |": the metric, its relation, its label.
+        label_text = " ".join(c.text for i, c in enumerate(cells) if i > relation)
+        label = reader._label(f"({label_text})") if label_text else None
+        first, rel = cells[0], cells[relation]
+        text = b.answer[first.start:rel.end]
+        masked = "".join(ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text))
+        reader.sentence(Sentence(first.start, rel.end, masked, line), label=label)
+        return table
+    if table.diagnosis or (section is not None and section.kind == "diagnosis"):
+        b.diagnose((cells[0].start, cells[-1].end), [])
+        return table
+    return table
 
 
 def _in_section(section: _Section, line: Line, is_header: bool) -> bool:

@@ -105,14 +105,14 @@ class Reader:
         self._guard_pending = False
 
     # --- one sentence -------------------------------------------------------------
-    def sentence(self, sent: Sentence, *, strip_arrow_lead: bool = False, parent: NodeEntry | None = None) -> Read:
+    def sentence(self, sent: Sentence, *, strip_arrow_lead: bool = False, parent: NodeEntry | None = None, label: LinkKind | None = None) -> Read:
         b, st = self.b, self.state
         frag = Frag(sent.text, sent.start)
         if strip_arrow_lead:
             m = _ARROW_LEAD.match(frag.text)
             if m:
                 frag = frag.cut(m.end())
-        label = self._label(frag.text)
+        label = label or self._label(frag.text)
         frag = _mask_labels(frag)
         text = frag.text
         entries_before = len(b.book.entries)
@@ -275,7 +275,7 @@ class Reader:
         if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None
         # A long definition: the name is the head before its relative clause.
-        rel = re.search(r"\s(?:whose|who|that|which|where|when|with|within|after|before|defined as|measured as|meaning)\s", slot.text)
+        rel = re.search(r"\s(?:whose|who|that|which|where|when|within|after|before|defined as|measured as|meaning)\s", slot.text)
         if rel and len(slot.text.split()) > 6:
             slot = slot.cut(0, rel.start())
         if is_pronoun(slot.text):

@@ -21,7 +21,7 @@ _LEAD = re.compile(
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
 # A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*|\s+\|\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*")
 _ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I)
 
 
@@ -36,6 +36,7 @@ class Line:
     arrow_lead: str | None
     heading: bool = False
     marker: str = ""  # the bullet character, kept because "+ new users" or "- churned users" is an operator
+    table: bool = False  # a markdown table row: cells between "|"
 
     @property
     def is_header(self) -> bool:
@@ -65,17 +66,26 @@ def lines(answer: str) -> tuple[Line, ...]:
     pending: list[int] | None = None  # [start, end, indent, bullet, heading]
     pending_arrow: str | None = None
     pending_marker = ""
+    pending_table = False
 
     def flush() -> None:
-        nonlocal pending, pending_arrow, pending_marker
+        nonlocal pending, pending_arrow, pending_marker, pending_table
         if pending is not None:
             s, e, indent, bullet, heading = pending
-            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading), pending_marker))
-        pending, pending_arrow, pending_marker = None, None, ""
+            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading), pending_marker, pending_table))
+        pending, pending_arrow, pending_marker, pending_table = None, None, "", False
 
     for offset, raw in _physical_lines(answer):
         stripped = raw.rstrip()
         if not stripped.strip():
+            flush()
+            continue
+        if stripped.lstrip().startswith("|") and stripped.count("|") >= 2:
+            # A table row is one line; its cells are read by the outline, not as prose.
+            flush()
+            first = offset + len(raw) - len(raw.lstrip())
+            pending = [first, offset + len(stripped), first - offset, 0, 0]
+            pending_table = True
             flush()
             continue
         lead = _LEAD.match(stripped)

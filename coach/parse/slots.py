@@ -36,7 +36,7 @@ _ITEM_END = re.compile(
 # "made of two things: A and B", "⇐ (hypothesis): A, B": a label before the list, not an item of it.
 _COUNTED_LABEL = re.compile(r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b", re.I)
 _EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b", re.I)
-_LIST = re.compile(r",\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
+_LIST = re.compile(r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
 _BELIEF = re.compile(
     r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
     r"^.*?\b(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
@@ -99,6 +99,26 @@ def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
         return frag.strip(" ,")
     m = _ITEM_END.search(mask_parens(frag.text))
     return (frag.cut(0, m.start()) if m and m.start() > 0 else frag).strip(" ,")
+
+
+_STRONG_END = re.compile(r"\s*;|\.\s|\.$|\?|!|\s[—–]\s|\s--\s|,\s*(?:so|because|since|but|which means|meaning|i\.e\.)\b|:\s", re.I)
+
+
+def identity_end(frag: Frag) -> Frag:
+    """An identity's right-hand side: through its last operator, then its last term up to where that term ends.
+
+    Terms may carry their own qualifiers ("% of checkouts where the button is shown × % who choose it"),
+    so the words that end a statement only end it after the last operator.
+    """
+    masked = mask_parens(frag.text)
+    strong = _STRONG_END.search(masked)
+    span = masked[: strong.start()] if strong else masked
+    ops = [m for m in family("operator").finditer(span) if m.lastgroup]
+    if not ops:
+        return right_end(frag, list_items=True)
+    last = ops[-1].end()
+    tail = right_end(frag.cut(last), list_items=True)
+    return frag.cut(0, last + (tail.start - frag.start - last) + len(tail.text)).strip(" ,")
 
 
 def left_start(frag: Frag) -> Frag:
