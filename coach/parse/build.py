@@ -90,6 +90,20 @@ class Builder:
             return self.book.add(f"{name} ({acronym.group(1)})", span, avoid=avoid)
         return self.book.add(name, span, avoid=avoid)
 
+    def cause(self, frag: Frag) -> NodeEntry | None:
+        """What a hypothesis says drives a metric: a metric, or a lever named as a short clause
+        ("the admin can push the install through device management")."""
+        entry = self.metric(frag)
+        if entry is not None:
+            return entry
+        text = re.sub(r"^(?:the|a|an|our|their|its|we|they|people|users)\s+", "", frag.text.strip(" ,.;:"), flags=re.I)
+        text = re.sub(r"\b(?:can|could|will|would|should|does|do|did|is|are|was|were|gets?|got|really|actually|just)\b\s*", "", text, flags=re.I)
+        text = " ".join(text.split())
+        if not text or len(text.split()) > 12 or not re.search(r"[A-Za-z]{3,}", text):
+            return None
+        pos = self.answer.find(text.split()[0], frag.start)
+        return self.book.add(text, (pos, pos + len(text.split()[0])) if pos >= 0 else (frag.start, frag.start))
+
     def link(
         self,
         parent: NodeEntry,

@@ -17,6 +17,7 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.names import NodeEntry
 from coach.parse.slots import (
+    strip_belief,
     has_operator,
     identity_end,
     is_group_ref,
@@ -43,6 +44,9 @@ _WHAT_DRIVES = re.compile(
     r"\bwhat\s+(?:drives|moves|affects|feeds|determines|impacts|influences|pushes|makes)\s+(?P<x>[^,;:]{2,60}?)(?:\s+(?:better|worse|up|down|grow))?\s+(?:is|are|would be|:)\s+(?P<rest>.+)",
     re.I,
 )
+_MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
+_IF_THEN = re.compile(rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
+_SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
 
@@ -131,7 +135,22 @@ class LinkReader:
                 k = kind or ("causal" if causal else "unlabelled")
                 chain = self._child_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, out)
             out.end = max(out.end, right.start - frag.start + len(right_end(right, list_items=True).text))
+        if causal and out.head is None:
+            self._conditional(frag, hypothesis, out)
         return out
+
+    def _conditional(self, frag: Frag, hypothesis: str | None, out: LinkRead) -> None:
+        """"if the admin can push the install, installed share goes up" / "A, so B grew": a hypothesis without a verb cue."""
+        masked = mask_parens(frag.text)
+        m = _IF_THEN.search(masked) or _SO_THEN.search(masked)
+        if m is None:
+            return
+        cause_text = re.sub(r"\s+(?:goes?|went|gets?|got)\s+(?:way\s+)?(?:up|down|better|worse)$|\s+(?:rises?|rose|falls?|fell|drops?|dropped)$", "", m.group("a").strip(), flags=re.I)
+        cause = self.b.cause(strip_belief(frag.cut(m.start("a"), m.start("a") + len(cause_text))))
+        effect = self.resolve(frag.cut(m.start("b"), m.end("b")), True)
+        if cause is not None and effect is not None and cause is not effect:
+            self.b.link(effect, cause, "causal", (frag.start, frag.end), hypothesis=hypothesis or frag.text)
+            out.head, out.anchor = effect, cause
 
     def _verbs_only(self, cues: list[Cue], masked: str) -> list[Cue]:
         """Drop cue words used as nouns: after a determiner, or with nothing before or after them."""
@@ -143,8 +162,10 @@ class LinkReader:
                 after = masked[cue.end:after_end]
                 # A verb has a subject: "lower hourly earnings reduce hours", not "I believe lower hourly earnings".
                 subject_text = left_start(Frag(before, 0)).text
+                infinitive = re.search(r"\b(?:to|easy to|hard to)\s*$", before, re.I)
+                believed = re.search(r"\b(?:expect|believe|think|bet|suspect|assume|guess|want|need)\b", before, re.I)
                 if _DETERMINER_BEFORE.search(before) or not re.search(r"\w", after) or not re.search(r"\w", subject_text) \
-                        or re.search(r"\b(?:to|easy to|hard to)\s*$", before, re.I):
+                        or (infinitive and not believed):
                     continue
             kept.append(cue)
         return kept
@@ -235,11 +256,11 @@ class LinkReader:
     def _child_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
                      chain: list[NodeEntry], out: LinkRead) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or left_start(left)
-        lhs = lhs.cut(0, len(re.sub(r"(?:\s+(?:will|would|should|could|can|may|might|also|really|actually|directly|probably|likely|mostly|mainly|largely|in turn))+\s*$", "", lhs.text, flags=re.I)))
+        lhs = lhs.cut(0, len(re.sub(r"(?:\s+(?:will|would|should|could|can|may|might|also|really|actually|directly|probably|likely|mostly|mainly|largely|in turn|to))+\s*$", "", lhs.text, flags=re.I)))
         if is_pronoun(lhs.text) or re.fullmatch(r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I):
             causes = chain[-1:] if chain else [e for e in [self.resolve(lhs, True)] if e is not None]
         else:
-            causes = [e for e in (self.resolve(p, False) for p in items(lhs)) if e is not None]
+            causes = [e for e in (self.resolve(p, False) or (self.b.cause(p) if kind == "causal" else None) for p in items(lhs)) if e is not None]
         targets = [e for e in (self.resolve(p, True) for p in items(right_end(right))) if e is not None]
         if not causes or not targets:
             return chain

@@ -37,6 +37,10 @@ _NOT_METRIC_HEADER = re.compile(
     re.I,
 )
 _OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
+_ARROW_HEADER = re.compile(
+    r"^(?P<x>[^:⇐←<]{2,60}?)\s*(?:(?:⇐|<-+|←|<~+)\s*(?:\([^)]*\)|\*[^*]*\*)?\s*|:\s*(?:[^:]{0,60}?\b(?:what drives? it|what moves? it|its drivers|drivers|levers|inputs|causes)\b[^:]{0,20}))$",
+    re.I,
+)
 _WHAT_HEADER = re.compile(
     r"^(?:\W*(?:and|so)\s+)?what\s+(?:makes?|make|drives?|moves?|improves?|affects?|increases?|lifts?|raises?|grows?|feeds?|determines?)\s+"
     r"(?P<x>(?:the\s+)?[\w%/' -]{2,40}?)(?:\s+(?:better|worse|up|down|grow|higher|move))?(?=\s+(?:is|are|:|,|\()|\s*$|\s*[,(])",
@@ -262,6 +266,15 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
     elif label is None and family("math").search(body):
         label = "math"
     st.section_kind = label
+    arrow_head = _ARROW_HEADER.match(body)
+    if arrow_head:
+        # "% retained ⇐ (hypothesis → A/B):", "% ordering 4+ times: what drives it:" - the lines below drive the metric.
+        st.section_kind = reader._label(body) or ("causal" if family("causal").search(body) else None)
+        name = arrow_head.group("x")
+        start = line.start + max(line.text.find(name), 0)
+        entry = b.known_metric(Frag(name, start)) if b.book.find(name) else b.metric(Frag(name, start))
+        if entry is not None:
+            return _Section(line, "metric", entry)
     what = _WHAT_HEADER.match(body)
     if what:
         # "What makes retention better is not math, it's my hypothesis:" - the bullets below drive retention.

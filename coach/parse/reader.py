@@ -130,9 +130,12 @@ class Reader:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
                 if has:
-                    # "under returning you've got A and B": the children, stated without a verb of their own.
+                    # "under returning you've got A and B": the children, stated without a verb of their own
+                    # ("Below action rate sits the model layer, which I believe drives it: A and B" lists them after the colon).
                     k: LinkKind = label or st.section_kind or ("causal" if causal else "unlabelled")
-                    for item in items(right_end(frag.cut(has.end()))):
+                    colon = text.find(": ", has.end())
+                    rest = frag.cut(colon + 2) if colon >= 0 else frag.cut(has.end())
+                    for item in items(right_end(rest, list_items=colon >= 0)):
                         child = self.b.metric(item, avoid=named)
                         if child is not None:
                             self.b.link(named, child, k, (frag.start, frag.end), hypothesis=frag.text if k == "causal" else None)

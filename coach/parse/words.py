@@ -49,11 +49,15 @@ class WordsFile(BaseModel):
     families: dict[str, FamilySpec]
 
 
+# A match that starts (ends) with a letter must not have a letter or hyphen just before (after) it; a match that
+# starts or ends with a symbol ("'s", "=", "→") needs no boundary.
+_HEAD = r"(?:(?<![\w-])(?=\w)|(?=\W))"
+_TAIL = r"(?:(?<=\w)(?![\w-])|(?<=\W))"
+
+
 def _bounded(alternative: str) -> str:
-    """The alternative, not matching inside a longer word (hyphenated words count as one)."""
-    head = r"(?<![\w-])" if re.match(r"[\w(\\]", alternative) and not alternative.startswith(("(?<", "\\+", "\\*")) else ""
-    tail = r"(?![\w-])" if re.search(r"[\w)?*+]$", alternative) and not alternative.endswith(("\\+", "\\*")) else ""
-    return f"{head}(?:{alternative}){tail}"
+    """The alternative, never matching inside a longer word (hyphenated words count as one)."""
+    return f"{_HEAD}(?:{alternative}){_TAIL}"
 
 
 class Family:
