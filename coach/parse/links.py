@@ -122,6 +122,11 @@ class LinkReader:
             lo = cues[i - 1].end if i else 0
             hi = cues[i + 1].start if i + 1 < len(cues) else len(frag.text)
             left, right = frag.cut(lo, cue.start), frag.cut(cue.end, hi)
+            if i + 1 < len(cues) and cue.family != "equals":
+                # "A drives X, and B drives it too": the next statement's subject is not part of this one's object.
+                nxt = subject(right) if cues[i + 1].family != "drives" else left_start(right)
+                if nxt.text and nxt.start > right.start and re.search(r"(?:,|\band|;)\s*$", frag.text[right.start - frag.start:nxt.start - frag.start]):
+                    right = frag.cut(cue.end, nxt.start - frag.start)
             if cue.family == "equals":
                 chain = self._identity(frag, left, right, cue, chain, parent, out)
             elif cue.family in ("decomposes", "driven_by"):
@@ -193,6 +198,12 @@ class LinkReader:
         if aggregate:
             rhs_text = re.sub(r"^\s*of\b\s*", "", rhs.text, flags=re.I)
             rhs = rhs.cut(len(rhs.text) - len(rhs_text))
+            spelled = re.search(r"(?:,\s*(?:so|i\.e\.|namely|that is)|:)\s+", right.text)
+            if spelled and has_operator(right.text[spelled.end():]):
+                # "the product of the funnel steps, so A, times B, times C": the terms are spelled out after.
+                aggregate = None
+                rhs = identity_end(right.cut(spelled.end()))
+        if aggregate:
             op = "×" if aggregate.group(0).lower() == "product" else "+"
             for item in items(rhs):
                 child = self.b.metric(item, avoid=target)

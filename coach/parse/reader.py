@@ -67,6 +67,16 @@ _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|st
 _UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
 _UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
 _BEHIND = re.compile(r"^[^:=]{0,60}?\b(?:behind|beneath|below|under|feeding|inside|of)\s+(?P<x>(?:the|that|this|our)\s+[\w%/ -]{2,40}?)\s*:\s+\S", re.I)
+_BRANCHES_INTRO = re.compile(
+    r"\b(?:(?:I|we)\s+(?:see|have|get|would see|'d see)|there\s+(?:are|is)|it\s+has|(?:has|have)|into)\s+(?:two|three|four|2|3|4)\s+"
+    r"(?:main\s+|big\s+)?(?:branch|branches|parts|pieces|sides|components|buckets|drivers|levers|halves|groups)\b",
+    re.I,
+)
+_BRANCH = re.compile(
+    r"^\W*(?:(?:the\s+)?(?:one|first|second|third|fourth|other|another|last)(?:\s+(?:one|branch|part|side|piece))?)\s*(?:is|:|=)\s+"
+    r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
+    re.I,
+)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -103,6 +113,7 @@ class Reader:
         self._previous_entries: list[NodeEntry] = []
         self._pending_top = False
         self._guard_pending = False
+        self._branch_parent: NodeEntry | None = None
 
     # --- one sentence -------------------------------------------------------------
     def sentence(self, sent: Sentence, *, strip_arrow_lead: bool = False, parent: NodeEntry | None = None, label: LinkKind | None = None) -> Read:
@@ -139,6 +150,11 @@ class Reader:
                         child = self.b.metric(item, avoid=named)
                         if child is not None:
                             self.b.link(named, child, k, (frag.start, frag.end), hypothesis=frag.text if k == "causal" else None)
+        if self._branch(frag, label or st.section_kind or ("causal" if causal else None)):
+            self._remember(frag, n_links, entries_before)
+            return read
+        if _BRANCHES_INTRO.search(text):
+            self._branch_parent = st.focus  # "Under this I see two branches." - "One is ...", "Other is ..." follow
         if self._back_reference(frag, n_links):
             self._remember(frag, n_links, entries_before)
             return read
@@ -164,6 +180,25 @@ class Reader:
             read.head = b.north_star
         self._remember(frag, n_links, entries_before)
         return read
+
+    def _branch(self, frag: Frag, kind: LinkKind | None) -> bool:
+        """"One is the traffic: sessions from app and from web." under a parent whose branches were announced."""
+        parent = self._branch_parent
+        m = _BRANCH.match(frag.text) if parent is not None else None
+        if m is None:
+            return False
+        branch = self.b.metric(frag.cut(m.start("x"), m.end("x")), avoid=parent)
+        if branch is None:
+            return False
+        span = (frag.start, frag.end)
+        self.b.link(parent, branch, kind or "unlabelled", span)
+        if m.group("rest"):
+            for item in items(right_end(frag.cut(m.start("rest")), list_items=True)):
+                child = self.b.metric(item, avoid=branch)
+                if child is not None:
+                    self.b.link(branch, child, kind or "unlabelled", span)
+        self.state.focus = branch
+        return True
 
     def _remember(self, frag: Frag, n_links: int, entries_before: int) -> None:
         self._previous = frag
