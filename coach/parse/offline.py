@@ -75,7 +75,7 @@ def parse_answer(answer: str) -> Tree:
     all_lines = lines(answer)
     plus_indents = {line.indent for line in all_lines if line.marker == "+"}
     # A line with deeper lines right under it is an outline row even without a bullet.
-    opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and nxt.start - a.end <= 2}
+    opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and answer.count("\n", a.end, nxt.start) == 1}
 
     last_head: NodeEntry | None = None
     table: _Table | None = None
