@@ -77,6 +77,7 @@ _BRANCH = re.compile(
     r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
     re.I,
 )
+_PLACEHOLDER = re.compile(r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)", re.I)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -309,7 +310,11 @@ class Reader:
         return False
 
     def _slot_metric(self, slot: Frag) -> NodeEntry | None:
-        slot = _declaration_end(strip_belief(_lead_trim(slot)))
+        slot = strip_belief(_lead_trim(slot))
+        placeholder = _PLACEHOLDER.match(slot.text)
+        if placeholder:
+            slot = slot.cut(placeholder.end())  # "something that scales with usage, so completed orders per month"
+        slot = _declaration_end(slot)
         if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None
         # A long definition: the name is the head before its relative clause.

@@ -128,7 +128,7 @@ _COMMON_SHORT = frozenset(
 def _short_abbreviation(head: str, following: str) -> bool:
     """"acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end."""
     m = re.search(r"(?:^|\s)([A-Za-z]{2,4})\.$", head)
-    return bool(m) and following.islower() and m.group(1).lower() not in _COMMON_SHORT and not m.group(1).isupper()
+    return bool(m) and following.islower() and m.group(1).islower() and m.group(1) not in _COMMON_SHORT
 
 
 @lru_cache(maxsize=512)

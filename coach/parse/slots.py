@@ -153,7 +153,7 @@ def subject(frag: Frag) -> Frag:
     if under and not is_pronoun(frag.text[under.end():]):
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
-    bare = re.sub(r"^(?:and|so|but|then|now|also)\s+", "", frag.text.strip(), flags=re.I)
+    bare = re.sub(r"^(?:(?:and|so|but|then|now|also|again|here|[a-z]+ly)[\s,]+)+", "", frag.text.strip(), flags=re.I)
     if is_pronoun(bare):
         return frag.cut(len(frag.text) - len(frag.text.lstrip()) + frag.text.strip().find(bare)).strip()
     masked = mask_parens(frag.text)
