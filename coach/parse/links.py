@@ -17,7 +17,6 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.names import NodeEntry
 from coach.parse.slots import (
-    strip_belief,
     has_operator,
     identity_end,
     is_group_ref,
@@ -26,6 +25,7 @@ from coach.parse.slots import (
     left_start,
     noun_ref,
     right_end,
+    strip_belief,
     subject,
     terms,
 )

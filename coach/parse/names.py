@@ -197,6 +197,7 @@ class NodeBook:
 
     def __init__(self) -> None:
         self.entries: list[NodeEntry] = []
+        self._merged: list[NodeEntry] = []
         self._redirect: dict[int, NodeEntry] = {}
 
     def resolve(self, entry: NodeEntry) -> NodeEntry:
@@ -272,5 +273,6 @@ class NodeBook:
         entry.alias_keys |= {other.key, *other.alias_keys}
         entry.spans.extend(s for s in other.spans if s not in entry.spans)
         self.entries.remove(other)
+        self._merged.append(other)  # kept alive: its id must not be reused while it redirects
         self._redirect[id(other)] = entry
         return entry

@@ -444,7 +444,7 @@ class Reader:
                 added = True
         # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
         self._guard_pending = bool(word) and not added or (self._guard_pending and added and not word)
-        if added and family("decision_rule").search(text) is None and re.search(r"\b(?:if|because|at the (?:cost|expense) of|so (?:that )?we|otherwise|gam(?:e|ing)|pad(?:ding)?|cannibali[sz]\w*)\b", text, re.I):
+        if added and family("decision_rule").search(text) is None and family("counter_reason").search(text):
             self.b.notes.append((frag.start, frag.end))
         return added
 

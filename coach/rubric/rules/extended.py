@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from coach.parse.names import key
-from coach.parse.vocab import COUNTER_REASON, DECISION_RULE, GENERIC_METRICS, LEADING_LAGGING, OWNER
+from coach.parse.words import family
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.rules.ai_layer import is_model_metric
 from coach.rubric.treeview import acyclic_children, children, depth, find_cycles, node_quote, parents, sentence_of
@@ -103,7 +102,7 @@ def causal_hops(inp: RuleInput) -> Outcome:
 
 @rule("leading_lagging")
 def leading_lagging(inp: RuleInput) -> Outcome:
-    m = LEADING_LAGGING.search(inp.answer)
+    m = family("timing").search(inp.answer)
     if m:
         return Outcome(True, "Says which metrics lead and which lag.", (sentence_of(inp.answer, m.start(), m.group(0)),))
     return Outcome(False, "Does not say which metrics are leading and which lagging.")
@@ -111,7 +110,7 @@ def leading_lagging(inp: RuleInput) -> Outcome:
 
 @rule("owners")
 def owners(inp: RuleInput) -> Outcome:
-    m = OWNER.search(inp.answer)
+    m = family("owner").search(inp.answer)
     if m:
         return Outcome(True, "Names who owns the levers.", (sentence_of(inp.answer, m.start(), m.group(0)),))
     return Outcome(False, "No owners are named for the leaf metrics.")
@@ -124,7 +123,7 @@ def counter_metrics(inp: RuleInput) -> Outcome:
         return Outcome(False, "No guardrails, so nothing is tied to what it protects.")
     for node in guards:
         quote = node_quote(inp.answer, node)
-        if COUNTER_REASON.search(quote):
+        if family("counter_reason").search(quote):
             return Outcome(True, f"'{node.name}' comes with the push it protects against.", (quote,))
     return Outcome(False, "The guardrails are named without saying which push on the tree each one protects against.")
 
@@ -134,7 +133,7 @@ def product_specific(inp: RuleInput) -> Outcome:
     names = [n.name for n in inp.tree.nodes]
     if len(names) < 3:
         return Outcome(False, "Too few metrics to be specific to the product.")
-    generic = [n for n in names if key(n) in GENERIC_METRICS]
+    generic = [n for n in names if family("generic_metric").fullmatch(n)]
     if len(generic) * 2 > len(names):
         return Outcome(False, f"Mostly generic metrics ({', '.join(generic[:4])}).")
     specific = [n for n in names if n not in generic]
@@ -145,7 +144,7 @@ def product_specific(inp: RuleInput) -> Outcome:
 def conflict_resolution(inp: RuleInput) -> Outcome:
     rule_ev = inp.tree.decision_rule
     if rule_ev is None:
-        m = DECISION_RULE.search(inp.answer)
+        m = family("decision_rule").search(inp.answer)
         if m is None:
             return Outcome(False, "No decision rule for trading the two metrics against each other.")
         quote = sentence_of(inp.answer, m.start(), m.group(0))
