@@ -296,6 +296,11 @@ class LinkReader:
         segs[-1] = right_end(segs[-1])
         groups = [[e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else [] for s in segs]
         span = (frag.start, frag.end)
+        # "A -> B -> C" reads one way throughout: top-down when it starts from a known parent or fans out.
+        first = next((i for i, c in enumerate(arrows) if c.group != "left" and groups[i] and groups[i + 1]), None)
+        top_down = first is not None and (
+            (len(groups[first + 1]) >= 2 and len(groups[first]) == 1) or self._is_above(groups[first][0], groups[first + 1][0])
+        )
         for i, cue in enumerate(arrows):
             left, right = groups[i], groups[i + 1]
             if not left and i > 0 and re.search(r"\band\s*$", segs[i].text):
@@ -307,8 +312,8 @@ class LinkReader:
             hyp = hypothesis or (frag.text if k == "causal" else None)
             if cue.group == "left" or _dotted_left(text):
                 top, below = left[-1], right
-            elif len(right) >= 2 and len(left) == 1 or self._is_above(left[0], right[0]):
-                top, below = left[0], right
+            elif top_down:
+                top, below = left[-1], right
             else:
                 for child in left:
                     for up in right:

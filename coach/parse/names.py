@@ -37,7 +37,8 @@ _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "coun
 _DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side", "part", "piece",
                 "bit", "branch", "component", "term", "half", "bucket", "portion", "leg"}
 _LEADING_FILLER = re.compile(
-    r"^(?:(?:and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
+    r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
+    r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
     r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
     r"which|that|whether|both|either|each|every|all|only|mostly|mainly|roughly|essentially|literally|"
     r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"

@@ -393,6 +393,7 @@ class Reader:
             lead = _ENUMERATED.match(text)
             found.extend(_guard_items(frag.cut(lead.end() if lead else 0)))
         elif word:
+            front: list[Frag] = []
             back = _GUARD_BACK.match(text[: word.start()])
             after = text[word.end():]
             lead = re.match(r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*", after, re.I)
@@ -410,15 +411,19 @@ class Reader:
                 found.extend(_guard_items(frag.cut(word.end() + lead.end())))
             elif watch and watch.start() < word.end() + 5:
                 found.extend(_guard_items(frag.cut(watch.start("x"), watch.end("x"))))
-            else:
+            if not back:
                 before = text[: word.start()]
                 treat = re.search(r"(?:\b(?:is|are|as|be|'s|stays?|remain)\s+(?:a|an|my|our|the|one|another)?\s*(?:second\s+|other\s+|extra\s+|additional\s+|key\s+)?)$", before, re.I)
                 if treat:
                     subj = left_start(frag.cut(0, treat.start()))
+                    fronted = re.search(r"\s+(?:I|we)(?:'d| would| will)?\s+(?:treat|consider|keep|hold|use|count|see|have|want)$", subj.text, re.I)
+                    if fronted:
+                        subj = subj.cut(0, fronted.start())  # "Courier churn I treat as a guardrail"
                     subj = subj.cut(len(re.match(r"^(?:.*\b(?:treat|consider|keep|hold|use|count|put|see|add|watch|have)\s+)?", subj.text, re.I).group(0)))
-                    found.extend(items(subj) if not is_group_ref(subj.text) else [])
+                    front.extend(items(subj) if not is_group_ref(subj.text) else [])
                     if is_group_ref(subj.text):
-                        found.extend(Frag(e.name, -1) for e in self.state.last_items[:4])
+                        front.extend(Frag(e.name, -1) for e in self.state.last_items[:4])
+            found[:0] = front
         elif colon is not None:
             found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
         if not found:

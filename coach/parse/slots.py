@@ -146,6 +146,7 @@ def subject(frag: Frag) -> Frag:
     if aside:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
+    frag = frag.cut(0, len(re.sub(r"(?:'s|\s+(?:is|are|was|were))$", "", frag.text, flags=re.I)))  # "It's made up of ..."
     level = re.match(r"^\s*(?:L\d|level \d|tier \d)\b\s*(?:\([^)]*\))?\s*:?\s*", frag.text, re.I)
     if level:
         frag = frag.cut(level.end())  # "L1: made up of ...": the level label is not the metric
