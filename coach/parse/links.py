@@ -46,7 +46,7 @@ _WHAT_DRIVES = re.compile(
 )
 _MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
 _IF_THEN = re.compile(rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
-_SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
+_SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
 
@@ -87,6 +87,8 @@ def relation_cues(masked: str) -> list[Cue]:
     for cue in found:
         if kept and cue.start < kept[-1].end:
             continue
+        if kept and cue.family == "decomposes" and kept[-1].family != "arrow" and re.fullmatch(r"\s*(?:of|into|in|as)?\s*(?:the\s+)?", masked[kept[-1].end:cue.start]):
+            continue  # "is the sum of three groups: A, B, C" is one statement
         kept.append(cue)
     return kept
 

@@ -68,6 +68,7 @@ _NOT_A_METRIC = re.compile(
 )
 _GENERIC_TOKENS = {"user", "rate", "new", "weekly", "daily", "monthly", "active", "number", "count", "total", "per", "time",
                    "share", "average", "avg", "customer", "people", "session", "level", "growth", "metric"}
+_STOP_TOKENS = {"of", "the", "a", "an", "to", "in", "on", "for", "by", "with", "and", "or", "that", "who", "which", "it", "its", "this"}
 _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
@@ -240,7 +241,25 @@ class NodeBook:
         if not core or core == k:
             return None
         matches = [e for e in self.entries if core <= set(e.key) or any(core <= set(a) for a in e.alias_keys)]
-        return matches[0] if len(matches) == 1 else None
+        if len(matches) == 1:
+            return matches[0]
+        return self._closest(k)
+
+    def _closest(self, k: set[str]) -> NodeEntry | None:
+        """"the return rate" for "week-over-week DJ return rate": most of the reference's distinctive words, one best entry."""
+        want = k - _GENERIC_TOKENS - _STOP_TOKENS
+        if not want:
+            return None
+        scored = []
+        for e in self.entries:
+            have = set(e.key).union(*e.alias_keys) if e.alias_keys else set(e.key)
+            shared = len(want & have)
+            if shared:
+                scored.append((shared / len(want), shared, e))
+        scored.sort(key=lambda t: (-t[0], -t[1]))
+        if not scored or scored[0][0] < 0.66 or (len(scored) > 1 and scored[1][:2] == scored[0][:2]):
+            return None
+        return scored[0][2]
 
     def add(self, name: str, span: tuple[int, int] | None = None, avoid: NodeEntry | None = None) -> NodeEntry:
         """The entry for ``name``, new or merged; never ``avoid`` (a term of an identity is not its left side)."""

@@ -78,6 +78,8 @@ _BRANCH = re.compile(
     re.I,
 )
 _PLACEHOLDER = re.compile(r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)", re.I)
+# "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
+_NOT_GUARDED = re.compile(r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b", re.I)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -134,6 +136,12 @@ class Reader:
         kind: LinkKind | None = label or st.section_kind
         read = Read()
 
+        opener = mentions(frag.cut(0, min(len(frag.text), 80)))
+        if opener and re.fullmatch(r"\W*(?:(?:and|so|but|then|now|the|our|its|that|this)\s+)*", text[: opener[0].start - frag.start], re.I):
+            # "The return rate is where the uncertainty sits; ... it depends on ...": the sentence is about that metric.
+            known = self.b.book.find_loose(opener[0].text)
+            if known is not None:
+                st.focus = known
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
@@ -437,7 +445,7 @@ class Reader:
                     continue
                 subj = left_start(frag.cut(0, m.start()))
                 subj = subj.cut(len(re.match(r"^(?:.*\b(?:and|that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?", subj.text, re.I).group(0)))
-                if subj.text.strip():
+                if subj.text.strip() and not _NOT_GUARDED.match(subj.text):
                     found.extend(items(subj))
             for m in _KEEP_X.finditer(text):
                 found.extend(items(frag.cut(m.start("x"), m.end("x"))))

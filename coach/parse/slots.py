@@ -91,6 +91,11 @@ def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     label = re.match(r"^\s*(?:(?:[\w'-]+\s+){0,5}?[\w'-]+)?\s*:\s+(?=\S)", frag.text)
     if label and (not label.group(0).strip(" :") or _COUNTED_LABEL.search(label.group(0))):
         frag = frag.cut(label.end())  # "made of two things: A and B", "⇐ (hypothesis): A, B"
+    elif list_items:
+        # "rest on model inputs I'd put at the bottom of the tree: A, B and C": the list is after the colon.
+        colon = re.match(r"^[^:;.!?]{3,90}?:\s+(?=\S)", mask_parens(frag.text))
+        if colon and len(frag.text[: colon.end()].split()) <= 14:
+            frag = frag.cut(colon.end())
     masked = mask_parens(frag.text)
     m = _RIGHT_END.search(masked)
     if m:
@@ -142,7 +147,7 @@ def left_start(frag: Frag) -> Frag:
 
 def subject(frag: Frag) -> Frag:
     """One noun phrase from the text before a cue: after the last comma, unless the commas make a list."""
-    aside = re.search(r",?\s*(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)\s*,?\s*$", frag.text, re.I)
+    aside = re.search(r",?\s*(?:(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)|in turn|then|again|too|also|itself|in other words|by definition|mathematically)\s*,?\s*$", frag.text, re.I)
     if aside:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
@@ -163,7 +168,7 @@ def subject(frag: Frag) -> Frag:
         frag = frag.cut(comma + 1)
     frag = frag.cut(0, len(re.sub(
         r"(?:\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely|will|would|"
-        r"should|could|may|might|can|itself|alone|overall|typically|usually|generally|only|just|both|all))+\s*$", "", frag.text, flags=re.I)))
+        r"should|could|may|might|can|itself|alone|overall|typically|usually|generally|only|just|both|all|to))+\s*$", "", frag.text, flags=re.I)))
     return frag.strip(" ,")
 
 
