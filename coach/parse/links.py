@@ -46,6 +46,8 @@ _WHAT_DRIVES = re.compile(
 )
 _MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
 _IF_THEN = re.compile(rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
+# "eval pass rate goes up, minutes per session goes up": two moves side by side in a hypothesis.
+_BOTH_MOVE = re.compile(rf"(?:^|:\s*|\bis\s+(?:that\s+)?)(?P<a>[^,;:]{{3,80}}?)\s+(?:{_MOVES})\b\s*,?\s*(?:and\s+|then\s+|so\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
 _SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
@@ -149,7 +151,7 @@ class LinkReader:
     def _conditional(self, frag: Frag, hypothesis: str | None, out: LinkRead) -> None:
         """"if the admin can push the install, installed share goes up" / "A, so B grew": a hypothesis without a verb cue."""
         masked = mask_parens(frag.text)
-        m = _IF_THEN.search(masked) or _SO_THEN.search(masked)
+        m = _IF_THEN.search(masked) or _SO_THEN.search(masked) or _BOTH_MOVE.search(masked)
         if m is None:
             return
         cause_text = re.sub(r"\s+(?:goes?|went|gets?|got)\s+(?:way\s+)?(?:up|down|better|worse)$|\s+(?:rises?|rose|falls?|fell|drops?|dropped)$", "", m.group("a").strip(), flags=re.I)

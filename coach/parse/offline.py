@@ -19,7 +19,7 @@ from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.reader import Reader
 from coach.parse.segment import Line, Sentence, lines, sentences
-from coach.parse.slots import has_operator
+from coach.parse.slots import has_operator, items, right_end
 from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
@@ -179,7 +179,9 @@ class _Table:
 
 
 _SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
-_RELATION_CELL = re.compile(r"^\s*(?:=|≡|⇐|⇠|<-|←|<~)")
+_RELATION_CELL = re.compile(r"^\s*(?:=|≡|⇐|⇠|<-|←|<~|(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:)", re.I)
+_CAUSAL_CELL = re.compile(r"^\s*(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:\s*", re.I)
+_LEVEL_CELL = re.compile(r"^\s*(?:L\d|level \d|tier \d|top|root|ns|north[- ]?star|l\d\s*\(.*\))\s*$", re.I)
 
 
 def _cells(line: Line) -> list[Frag]:
@@ -196,20 +198,35 @@ def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, sec
     cells = _cells(line)
     if not cells or all(_SEPARATOR.match(c.text) for c in cells):
         return table
-    if table is None:
+    relation = next((i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None)
+    if table is None and relation is None:
         header = [c.text.lower() for c in cells]
         joined = " ".join(header)
         return _Table(header, bool(family("guardrail").search(joined)),
                       bool(section is not None and section.kind == "diagnosis") or bool(re.search(r"\b(?:step|check|if it|then|segment|cut|hypothes\w*|cause|finding|diagnos\w*)\b", joined)))
+    table = table or _Table([], False, False)
     if table.guardrails:
         reader.guardrail_items(cells[0])
         return table
-    relation = next((i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None)
     if relation is not None:
         # "| Shop Pay orders | = sessions × completion rate | math |": the metric, its relation, its label.
         label_text = " ".join(c.text for i, c in enumerate(cells) if i > relation)
         label = reader._label(f"({label_text})") if label_text else None
-        first, rel = cells[0], cells[relation]
+        named = [c for c in cells[:relation] if not _LEVEL_CELL.match(c.text)]
+        if not named:
+            return table
+        first, rel = named[-1], cells[relation]
+        if any(re.fullmatch(r"\s*(?:top|root|ns|north[- ]?star)\s*", c.text, re.I) for c in cells[:relation]):
+            reader.declare_heading(first)  # "| Top | Course completions | = starts × completion rate |"
+        causal_cell = _CAUSAL_CELL.match(rel.text)
+        if causal_cell:
+            # "| Completion rate | causal: course length, relevance (hypotheses) |": the drivers, labelled in the cell.
+            parent = b.known_metric(first) if b.book.find(first.text) else b.metric(first)
+            for item in items(right_end(rel.cut(causal_cell.end()), list_items=True)) if parent else []:
+                child = b.cause(item)
+                if child is not None:
+                    b.link(parent, child, "causal", (line.start, line.end), hypothesis=rel.text)
+            return table
         text = b.answer[first.start:rel.end]
         masked = "".join(ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text))
         reader.sentence(Sentence(first.start, rel.end, masked, line), label=label)

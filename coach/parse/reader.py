@@ -65,7 +65,7 @@ _GUARD_BACK = re.compile(r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|
 _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b", re.I)
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
 _UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
-_UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
+_UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
 _BEHIND = re.compile(r"^[^:=]{0,60}?\b(?:behind|beneath|below|under|feeding|inside|of)\s+(?P<x>(?:the|that|this|our)\s+[\w%/ -]{2,40}?)\s*:\s+\S", re.I)
 _BRANCHES_INTRO = re.compile(
     r"\b(?:(?:I|we)\s+(?:see|have|get|would see|'d see)|there\s+(?:are|is)|it\s+has|(?:has|have)|into)\s+(?:two|three|four|2|3|4)\s+"

@@ -80,7 +80,7 @@ def lines(answer: str) -> tuple[Line, ...]:
         if not stripped.strip():
             flush()
             continue
-        if stripped.lstrip().startswith("|") and stripped.count("|") >= 2:
+        if stripped.lstrip().startswith("|") and stripped.count("|") >= 2 and (stripped.endswith("|") or re.search(r"\|\s*:?-{3,}", stripped)):
             # A table row is one line; its cells are read by the outline, not as prose.
             flush()
             first = offset + len(raw) - len(raw.lstrip())
