@@ -79,7 +79,7 @@ _NOT_A_NAME = re.compile(
     r"^(?:be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
     r"think|know|want|need|try|tries|look|looks|ask|asks|give|gives|take|takes|put|come|comes|keep|keeps|start with|pull|check|"
     r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
-    r"very|really|maybe|perhaps|then|than|because|since|so|such|like|um|uh|yeah|okay|ok|right|well|hmm|wait|actually|"
+    r"very|really|maybe|perhaps|then|than|because|since|so|such|like|um|uh|yeah|okay|ok|right|well|hmm|wait(?=,)|actually|"
     r"how|what|why|where|who|which|whether)(?![\w-])",
     re.I,
 )

@@ -80,6 +80,10 @@ _BRANCH = re.compile(
 _PLACEHOLDER = re.compile(r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)", re.I)
 # "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
 _NOT_GUARDED = re.compile(r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b", re.I)
+_TRACK = re.compile(
+    r"\b(?:track|measure|monitor|watch|look at|report(?: on)?|follow|review|keep an eye on|dashboard|put on a dashboard|use|check)(?:ing)?\s+(?:all of\s+|things like\s+|metrics like\s+)?",
+    re.I,
+)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -183,6 +187,8 @@ class Reader:
             st.focus = found.head
 
         read.guardrails = self._guardrails(frag)
+        if not read.links and not read.guardrails:
+            self._flat_list(frag)
         self._diagnosis(frag, sent, found)
         self._notes(frag)
         if read.head is None and b.north_star is not None and any(b.book.resolve(b.north_star) is b.book.resolve(e) for e in b.book.entries[entries_before:]):
@@ -208,6 +214,16 @@ class Reader:
                     self.b.link(branch, child, kind or "unlabelled", span)
         self.state.focus = branch
         return True
+
+    def _flat_list(self, frag: Frag) -> None:
+        """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
+        m = _TRACK.search(mask_parens(frag.text))
+        if m is None:
+            return
+        named = items(right_end(frag.cut(m.end()), list_items=True))
+        if len(named) >= 2:
+            for item in named[:15]:
+                self.b.metric(item)
 
     def _remember(self, frag: Frag, n_links: int, entries_before: int) -> None:
         self._previous = frag
@@ -334,38 +350,46 @@ class Reader:
         return self.b.known_metric(slot) if self.b.book.find(slot.text) else self.b.metric(slot)
 
     def _declared(self, frag: Frag, m: re.Match[str]) -> NodeEntry | None:
+        """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
+        or before it ("X is my north star"); the first of those that names a metric."""
         after, before = frag.cut(m.end()), frag.cut(0, m.start())
-        slot: Frag | None = None
         if m.re is family("commit").pattern:
-            slot = after
-            lead = re.match(r"\s*(?:is|would be|will be|to|:)\s+", slot.text, re.I)
-            if lead:
-                slot = slot.cut(lead.end())
-        else:
-            lead = _TOP_BEFORE_METRIC.match(after.text)
-            made = _MAKE_X_TOP.search(before.text)
-            if re.search(r"\b(?:choose|chose|pick|take|use|set|make|select|define|have|put|propose|go with)\s+(?:as\s+)?(?:(?:the|my|our|a)\s+)?$", before.text, re.I) and after.text.strip():
-                slot = after  # "I will choose as north star the number of weekly users who ..."
-            elif lead and not re.match(r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b", after.text, re.I):
-                slot = after.cut(lead.end())
-            elif made:
-                slot = before.cut(made.start("x"), made.end("x"))
-                if is_pronoun(slot.text):
-                    here = self._mentioned(frag.cut(0, slot.start - frag.start))  # "NRR ..., so I'll use it as my top node"
-                    return (here[0] if here else None) or self.state.focus
-            elif _TOP_AFTER_METRIC.search(before.text):
-                cut = _TOP_AFTER_METRIC.search(before.text)
-                slot = subject(before.cut(0, cut.start())) if cut else None
-                if slot is not None:
-                    said = _SAID.match(slot.text)
-                    slot = slot.cut(said.end()) if said else slot
-                if slot is not None and (not slot.text or is_pronoun(slot.text)):
-                    # "X is ad revenue per viewer, so that's my north star": the metric just named in this sentence,
-                    # else the one in focus, else the first one the sentence before mentions.
-                    here = self._mentioned(frag.cut(0, slot.start - frag.start)) if slot.start > frag.start else []
-                    earlier = self._mentioned(self._previous) if self._previous is not None else []
-                    return (here[-1] if here else None) or self.state.focus or (self._previous_entries[0] if self._previous_entries else None) or (earlier[0] if earlier else None)
-        if slot is None or not slot.text.strip():
+            lead = re.match(r"\s*(?:is|would be|will be|to|:)\s+", after.text, re.I)
+            return self._from_slot(frag, after.cut(lead.end()) if lead else after)
+        lead = _TOP_BEFORE_METRIC.match(after.text)
+        if re.search(r"\b(?:choose|chose|pick|take|use|set|make|select|define|have|put|propose|go with)\s+(?:as\s+)?(?:(?:the|my|our|a)\s+)?$", before.text, re.I) and after.text.strip():
+            entry = self._from_slot(frag, after)  # "I will choose as north star the number of weekly users who ..."
+            if entry is not None:
+                return entry
+        if lead and not re.match(r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b", after.text, re.I):
+            entry = self._from_slot(frag, after.cut(lead.end()))
+            if entry is not None:
+                return entry
+        made = _MAKE_X_TOP.search(before.text)
+        if made:
+            slot = before.cut(made.start("x"), made.end("x"))
+            if is_pronoun(slot.text):
+                here = self._mentioned(frag.cut(0, slot.start - frag.start))  # "NRR ..., so I'll use it as my top node"
+                return (here[0] if here else None) or self.state.focus
+            entry = self._from_slot(frag, slot)
+            if entry is not None:
+                return entry
+        cut = _TOP_AFTER_METRIC.search(before.text)
+        if cut:
+            slot = subject(before.cut(0, cut.start()))
+            said = _SAID.match(slot.text)
+            slot = slot.cut(said.end()) if said else slot
+            if not slot.text or is_pronoun(slot.text):
+                # "X is ad revenue per viewer, so that's my north star": the metric just named in this sentence,
+                # else the one in focus, else the first one the sentence before mentions.
+                here = self._mentioned(frag.cut(0, slot.start - frag.start)) if slot.start > frag.start else []
+                earlier = self._mentioned(self._previous) if self._previous is not None else []
+                return (here[-1] if here else None) or self.state.focus or (self._previous_entries[0] if self._previous_entries else None) or (earlier[0] if earlier else None)
+            return self._from_slot(frag, slot)
+        return None
+
+    def _from_slot(self, frag: Frag, slot: Frag) -> NodeEntry | None:
+        if not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))
         if len(options) >= 2 and not re.search(r"\bor more\b", slot.text):
