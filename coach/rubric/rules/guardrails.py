@@ -11,8 +11,9 @@ from coach.rubric.treeview import node_quote
 def guardrails(inp: RuleInput) -> Outcome:
     need = int(inp.params.get("min_guardrails", 2))
     named = inp.tree.guardrails()
-    found = [n for n in named if measurable(n.name).measurable]
-    themes = [measurable(n.name).reason for n in named if not measurable(n.name).measurable]
+    # A guardrail must name something watched; a theme ("CSAT on bot chats", "call quality") still counts here.
+    found = [n for n in named if measurable(n.name).kind in ("metric", "theme")]
+    themes = [measurable(n.name).reason for n in named if measurable(n.name).kind not in ("metric", "theme")]
     evidence = tuple(node_quote(inp.answer, n) for n in found)
     names = ", ".join(f"'{n.name}'" for n in found)
     aside = f" ({themes[0]})" if themes else ""

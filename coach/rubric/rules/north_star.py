@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import children, descendants, node_quote
+from coach.rubric.treeview import children, node_quote
 from coach.rubric.walk import moved_node, walk
 
 
@@ -26,14 +26,6 @@ def north_star(inp: RuleInput) -> Outcome:
     verdict = measurable(tree.north_star)
     if not verdict.measurable:
         return Outcome(False, verdict.reason[0].upper() + verdict.reason[1:] + ".", quote)
-    if not ctx.metric_change:
-        # A business metric above the top is fine when a metric moved (the rubric lets the moved metric be the
-        # top); otherwise the top the candidate names must sit at the top of their own tree.
-        below = descendants(kids, tree.north_star)
-        above = [link.parent for link in tree.links
-                 if link.child == tree.north_star and link.kind != "unlabelled" and link.parent not in below]
-        if above:
-            return Outcome(False, f"'{tree.north_star}' is called the north star but sits under '{above[0]}': put one metric at the top.", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
 
 
