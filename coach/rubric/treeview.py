@@ -57,7 +57,10 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
         return None
     kids = children(tree)
     best, best_score = None, 0.0
-    for n in tree.nodes:
+    # "new-workspace activation rate" is about activation: the head word, when a node has it, decides.
+    head = _WINDOWS.get(want[-1], want[-1])
+    with_head = [n for n in tree.nodes if any(head in _content(key(name)) for name in (n.name, *n.aliases))]
+    for n in with_head or tree.nodes:
         for name in (n.name, *n.aliases):
             have = _content(key(name))
             # "acc. rate" for "acceptance rate": a clipped word matches the word it clips.

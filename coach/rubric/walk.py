@@ -76,7 +76,8 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
     if conflict:
         # Two metrics moved: only the walk on the one that moved the wrong way counts.
         names = [target.name, *target.aliases] if target else []
-        about = [s for s in steps if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", tree)]
+        others = {t for m in ctx.moved if m is not ctx.wrong_way for t in key(m.phrase)}
+        about = [s for s in steps if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", others, tree)]
         steps = steps[steps.index(about[0]):] if about else []
     parts = [(step, j, part) for step in steps for j, part in enumerate(_parts(step.quote))]
     if not parts:
@@ -90,6 +91,8 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         segs = list(dict.fromkeys(segments_in(part) + (step.segments if j == 0 else [])))
         named = [k for k in kids if (j == 0 and k in step.metrics) or _mentions(part, k, kids, tree, target.name if target else "")]
         if result.branch_quote is None:
+            if family("sanity").search(part) and not named:
+                continue  # "is the 7% in every market or one city?" before the walk is a check on the number, not a cut
             result.checked.extend(k for k in named if k not in result.checked)
             together = family("components_together").search(part) and len(kids) >= 2
             if len(result.checked) >= 2 or together or segs:
@@ -113,14 +116,16 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
     return result
 
 
-def _about(quote: str, names: list[str], kids: list[str], phrase: str, tree: Tree) -> bool:
-    """Whether a step is about the metric that moved the wrong way (by name, by its branches, or by the question's words)."""
+def _about(quote: str, names: list[str], kids: list[str], phrase: str, others: set[str], tree: Tree) -> bool:
+    """Whether a step is about the metric that moved the wrong way (by name, by its branches, or by the words of the
+    question that tell it from the metric that moved the right way)."""
     lowered = quote.lower()
     if any(n.lower() in lowered for n in names):
         return True
     words = set(tokens(quote))
-    want = set(key(phrase)) - _FILLER - {"rate", "user", "per"}
-    if want and len(want & words) >= max(1, math.ceil(len(want) * 0.6)):
+    want = set(key(phrase)) - _FILLER - {"rate", "user", "per", "share", "new"}
+    want = (want - others) or want
+    if want and len(want & words) >= min(2, math.ceil(len(want) * 0.6)):
         return True
     return any(_mentions(quote, k, kids, tree, names[0] if names else "") for k in kids)
 
@@ -136,7 +141,12 @@ def _parts(quote: str) -> list[str]:
 
 
 def _refers_back(part: str) -> bool:
-    return bool(re.search(r"\b(?:that one|the one that|whichever|that branch|that segment|that cohort|the branch|the segment that|it's the|if it's|where it)\b", part, re.I))
+    return bool(re.search(
+        r"\b(?:that one|the one that|the ones? (?:that|which)|whichever|that (?:branch|segment|cohort|step|piece|part|group)|"
+        r"the (?:branch|segment|step|piece|part|group|slice|cohort|component) (?:that|which|with)|the (?:broken|worst|bad|failing|weak|losing|shrinking|dropping) \w+|"
+        r"it's the|if it's|where it|(?:in|inside|within) (?:it|that|them|those)|the drop|the break)\b",
+        part, re.I,
+    ))
 
 
 def _most_walked(tree: Tree, kid_map: dict[str, list[str]]) -> Node | None:
