@@ -84,6 +84,12 @@ _TRACK = re.compile(
     r"\b(?:track|measure|monitor|watch|look at|report(?: on)?|follow|review|keep an eye on|dashboard|put on a dashboard|use|check)(?:ing)?\s+(?:all of\s+|things like\s+|metrics like\s+)?",
     re.I,
 )
+# A hypothesis stated as one: the reader links its cause to the metric even without a verb it knows.
+_HYPOTHESIS = re.compile(
+    r"\b(?:(?:my|our|the|a|one|working|main|first)\s+)?(?:hypothes[ie]s|hunch|suspicion|theory|bet|guess)\b(?:\s+(?:going in|here|would be|is|:))?|"
+    r"\b(?:I|we)\s+(?:also\s+|strongly\s+|really\s+)?(?:suspect|believe|bet|'d bet|would bet)\b|\b(?:likely|probable|root)\s+cause\b",
+    re.I,
+)
 _ENUMERATED = re.compile(r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
@@ -177,6 +183,8 @@ class Reader:
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
         found = self._links.read(frag, kind, causal, math, sent.text if (kind or ("causal" if causal else None)) == "causal" else None, parent) if not (guard_cue and _guard_only(text)) else LinkRead()
+        if found.head is None and len(b.links) == n_links and not guard_cue:
+            self._hypothesis(frag, label or st.section_kind)
         read.head, read.anchor, read.equation = found.head, found.anchor, found.identity
         if above is not None and found.head is not None and not b.has_parent(found.head):
             # "The item-level identity behind the rate: fill rate = ...": the identity hangs under the metric named.
@@ -214,6 +222,31 @@ class Reader:
                     self.b.link(branch, child, kind or "unlabelled", span)
         self.state.focus = branch
         return True
+
+    def _hypothesis(self, frag: Frag, kind: LinkKind | None) -> None:
+        """"My hypothesis is that a bigger like allowance made liking effortless, so match rate fell": a hypothesis
+        stated without a verb the link reader knows still links its cause to the metric it is about."""
+        text = mask_parens(frag.text)
+        marker = _HYPOTHESIS.search(text)
+        if marker is None or kind == "math":
+            return
+        named = [self.b.book.find_loose(m.text) for m in mentions(frag)]
+        known = [e for e in named if e is not None]
+        effect = known[-1] if known else None
+        if effect is None and re.search(r"\b(?:it|this|the drop|the decline|the dip|the fall)\b", text, re.I):
+            effect = self.state.focus
+        if effect is None:
+            return
+        rest = frag.cut(marker.end())
+        rest = rest.cut(len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+)?", rest.text, re.I).group(0)))
+        stop = re.search(r"\s+(?:is|are|was|were|will|would|could|can|might|may|made|makes|make|drives?|drove|raised|lowered|hurt|pushed|caused|causes|led|leads|reduced|increased|decreased|lost|broke|means)\b|[,;:—–(]|\s-\s", rest.text, re.I)
+        cause_text = rest.cut(0, stop.start()) if stop else rest
+        cause = self.b.cause(cause_text) if cause_text.text.strip() else None
+        if cause is None or self.b.book.resolve(cause) is self.b.book.resolve(effect):
+            others = [e for e in known if self.b.book.resolve(e) is not self.b.book.resolve(effect)]
+            cause = others[0] if others else None
+        if cause is not None and self.b.book.resolve(cause) is not self.b.book.resolve(effect):
+            self.b.link(effect, cause, "causal", (frag.start, frag.end), hypothesis=frag.text)
 
     def _flat_list(self, frag: Frag) -> None:
         """"I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
