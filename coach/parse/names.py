@@ -88,7 +88,11 @@ _NOT_A_NAME = re.compile(
 @lru_cache(maxsize=8192)
 def is_name(name: str) -> bool:
     """Whether a cleaned phrase can name a metric: it has a real word and is not a clause or a number."""
-    if not name or not re.search(r"[A-Za-z]{2,}", name) or _NOT_A_NAME.search(name):
+    if not name or not re.search(r"[A-Za-z]{2,}", name):
+        return False
+    # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
+    defined = re.match(r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of)\b", name, re.I)
+    if _NOT_A_NAME.search(name if not defined else name[defined.end():].split(" who ")[0].split(" that ")[0]) and not (defined and len(name.split()) <= 12):
         return False
     words = re.findall(r"[A-Za-z]+", name)
     # "185k", "16% in 3 wks": numbers with their units are values, not metrics.
@@ -106,7 +110,6 @@ def clean(phrase: str) -> str:
     # Markup-looking tags ("[bold]", "[/]") are not part of a metric's name.
     text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
     text = re.sub(r"^[^\w(%#$]+", "", text)
-    text = re.sub(r"^(?:how many|how much|how often|how long)\s+", "", text, flags=re.I)
     text = re.sub(r"\*\*|__|`", "", text)
     for _ in range(4):
         before = text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag, mask_parens
-from coach.parse.links import LinkRead, LinkReader
+from coach.parse.links import LinkRead, LinkReader, relation_cues
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
 from coach.parse.segment import Sentence
@@ -159,6 +159,8 @@ class Reader:
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
+                if has and relation_cues(text[has.end():]):
+                    has = None  # "Under previews: previews = requests × open rate" is an identity, read as one
                 if has:
                     # "under returning you've got A and B": the children, stated without a verb of their own
                     # ("Below action rate sits the model layer, which I believe drives it: A and B" lists them after the colon).
@@ -334,6 +336,9 @@ class Reader:
         for m in cues:
             if family("must_not").search(text, m.end()) and family("must_not").search(text, m.end()).start() - m.end() < 40:
                 continue  # "the one thing I'd make sure doesn't tank is X" names a guardrail
+            guard = family("guardrail").search(text, m.start())
+            if guard and guard.start() - m.end() < 40:
+                continue  # "the one thing I'd watch as a guardrail is X"
             entry = self._declared(frag, m)
             if entry is not None:
                 personal = bool(re.search(r"\b(?:I|I'd|I'll|I'm|my|we|we'd|we'll|our|me|let's)\b|^\W*(?:north[- ]?star|NS|top(?: metric)?)\b", frag.text, re.I))
