@@ -1,10 +1,16 @@
 """Merging the model's tree with the deterministic parse, remembering who found what.
 
-The model's reading wins where both saw the same thing (it reads messy prose
-better); the offline parse fills in what the model missed: nodes it did not
-list, links it did not draw (unless they would close a cycle), labels it left
-off, diagnosis steps and notes. ``Provenance`` says, for every node and link of
-the merged tree, whether it came from the model, the offline parser, or both.
+The model's reading decides (it reads messy prose better, and what it leaves
+out, a north star it did not find or a link it did not label, is a reading
+too). The offline parse only completes it: the rest of a list the model began
+(a sibling under a parent the model split the same way), attributes the model
+left empty (level, type, timing, owner, stage), evidence spans, notes, the
+decision rule, and the diagnosis when the model recorded none. Measured on the
+labelled corpus with good model replies, letting the offline parse add its own
+nodes, links, guardrails and north star cost about four points of verdict
+agreement (tests/test_rules_harness.py). ``Provenance`` says, for every node
+and link of the merged tree, whether it came from the model, the offline
+parser, or both.
 """
 
 from __future__ import annotations
@@ -74,13 +80,12 @@ def reconcile(llm: Tree, offline: Tree) -> tuple[Tree, Provenance]:
             by_key.setdefault(_fold(key), i)
         prov.nodes[n.name] = "llm"
     rename: dict[str, str] = {}
+    extra: dict[str, Node] = {}  # offline-only nodes, added only with a link that completes one of the model's lists
     for off in offline.nodes:
         idx = next((by_key[_fold(k)] for k in (off.name, *off.aliases) if _fold(k) in by_key), None)
         if idx is None:
-            nodes.append(off.model_copy(deep=True))
-            by_key.setdefault(_fold(off.name), len(nodes) - 1)
+            extra[off.name] = off.model_copy(update={"role": "driver" if off.role == "guardrail" else off.role})
             rename[off.name] = off.name
-            prov.nodes[off.name] = "offline"
             continue
         mine = nodes[idx]
         rename[off.name] = mine.name
@@ -112,13 +117,15 @@ def reconcile(llm: Tree, offline: Tree) -> tuple[Tree, Provenance]:
             if prov.links[key] == "offline":
                 continue
             prov.links[key] = "both"
-            update: dict[str, object] = {"evidence": _merge_evidence(mine.evidence, off.evidence)}
-            if mine.kind == "unlabelled" and off.kind != "unlabelled":
-                update.update(kind=off.kind, operator=off.operator, formula=off.formula, hypothesis=off.hypothesis)
-            links[i] = mine.model_copy(update=update)
+            links[i] = mine.model_copy(update={"evidence": _merge_evidence(mine.evidence, off.evidence)})
             continue
         if parent in graph and child in graph and nx.has_path(graph, child, parent):
             continue  # would close a cycle through the model's reading; cycles the offline parse saw stay
+        siblings = [lk for lk in llm.links if lk.parent == parent and lk.kind == off.kind]
+        if not siblings or child not in extra:
+            continue  # only the rest of a list the model began ("new, retained and resurrected" with one dropped)
+        nodes.append(extra.pop(child))
+        prov.nodes[child] = "offline"
         links.append(off.model_copy(update={"parent": parent, "child": child}))
         pairs[(parent, child)] = len(links) - 1
         prov.links[key] = "offline"
@@ -128,12 +135,10 @@ def reconcile(llm: Tree, offline: Tree) -> tuple[Tree, Provenance]:
         off_ns = rename.get(offline.north_star or "", None)
         prov.north_star = ("both" if off_ns == north_star else "llm") if north_star else None
     else:
-        north_star = rename.get(offline.north_star, offline.north_star) if offline.north_star else None
-        candidates = list(offline.north_star_candidates)
-        prov.north_star = "offline" if north_star else None
+        north_star, candidates = None, []  # the model found no top: that is its reading, not a gap to fill
 
     diagnosis = [s.model_copy(deep=True) for s in llm.diagnosis]
-    for step in offline.diagnosis:
+    for step in offline.diagnosis if not diagnosis else ():
         overlaps = any(
             step.start is not None
             and s.start is not None
