@@ -64,7 +64,7 @@ _BACK_MATH = re.compile(
 _GUARD_BACK = re.compile(r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?", re.I)
 _WATCH_SO = re.compile(r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b", re.I)
 _KEEP_X = re.compile(r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b", re.I)
-_UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b", re.I)
+_UNDER_PREFIX = re.compile(r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|I'd (?:put|hang|have)|there(?:'s| is| are))\b))", re.I)
 _UNDER_HAS = re.compile(r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*", re.I)
 _BEHIND = re.compile(r"^[^:=]{0,60}?\b(?:behind|beneath|below|under|feeding|inside|of)\s+(?P<x>(?:the|that|this|our)\s+[\w%/ -]{2,40}?)\s*:\s+\S", re.I)
 _BRANCHES_INTRO = re.compile(
@@ -159,7 +159,8 @@ class Reader:
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
-                if has and relation_cues(text[has.end():]):
+                first_clause = re.split(r",\s|;\s", text[has.end():], maxsplit=1)[0] if has else ""
+                if has and any(c.family in ("equals", "decomposes") for c in relation_cues(first_clause)):
                     has = None  # "Under previews: previews = requests × open rate" is an identity, read as one
                 if has:
                     # "under returning you've got A and B": the children, stated without a verb of their own
