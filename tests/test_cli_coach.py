@@ -26,7 +26,7 @@ TRANSCRIPT = f"""\
 [00:03:00] Jane Doe: {NUDGE}
 [00:03:10] Sam Lee: {GUARDS}
 [00:04:00] Jane Doe: Thanks. Next question. Spotify's monthly active users dropped 5% last month. How would you figure out what happened?
-[00:04:20] Sam Lee: I'd look at the data. <script>alert(1)</script>
+[00:04:20] Sam Lee: I'd look at the data <script>alert(1)</script> first.
 """
 
 

@@ -1,4 +1,4 @@
-"""Agreement with labelled answers the grader was not tuned on, determinism, and the offline feedback."""
+"""Determinism and the offline feedback (agreement with labelled answers is in test_corpus_agreement.py)."""
 
 from __future__ import annotations
 
@@ -6,48 +6,13 @@ import json
 from pathlib import Path
 
 from coach.grade import grade
-from coach.rubric.model import CORE_IDS
 from coach.scenarios import get_scenario
 
 HELDOUT = Path(__file__).parent / "data" / "heldout.jsonl"
 
 
-HELDOUT2 = Path(__file__).parent / "data" / "heldout2.jsonl"
-
-
 def _labelled(path: Path = HELDOUT) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _agreement(rows: list[dict]) -> tuple[float, dict[str, float]]:
-    results = {row["id"]: grade(row["answer"], question=row["question"], answer_id=row["id"]) for row in rows}
-    exact = sum(results[r["id"]].verdict == r["verdict"] for r in rows) / len(rows)
-    per_criterion = {
-        cid: sum(results[r["id"]].criterion(cid).status == r["labels"][cid] for r in rows) / len(rows) for cid in CORE_IDS
-    }
-    return exact, per_criterion
-
-
-def test_second_blind_set_agreement_does_not_regress() -> None:
-    # Labelled blind by someone who never read the parser; the grader is weaker here than on the first set,
-    # so the floor is lower: it guards against regressions while the parser improves.
-    exact, per_criterion = _agreement(_labelled(HELDOUT2))
-    assert exact >= 0.7, f"verdict exact {exact:.0%}"
-    assert min(per_criterion.values()) >= 0.8, per_criterion
-
-
-def test_heldout_agreement_meets_the_bar() -> None:
-    rows = _labelled()
-    results = {row["id"]: grade(row["answer"], question=row["question"], answer_id=row["id"]) for row in rows}
-    exact = sum(results[r["id"]].verdict == r["verdict"] for r in rows) / len(rows)
-    per_criterion = {}
-    for cid in CORE_IDS:
-        agree = sum(
-            next(c.status for c in results[r["id"]].criteria if c.id == cid) == r["labels"][cid] for r in rows
-        )
-        per_criterion[cid] = agree / len(rows)
-    assert exact >= 0.8, f"verdict exact {exact:.0%}"
-    assert min(per_criterion.values()) >= 0.85, per_criterion
 
 
 def test_grading_is_deterministic_byte_for_byte() -> None:
