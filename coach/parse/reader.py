@@ -525,7 +525,10 @@ class Reader:
         return added
 
     def guardrail_items(self, frag: Frag) -> None:
-        """A line under a "Guardrails" header: each item is a guardrail."""
+        """A line under a "Guardrails" header: each item is a guardrail ("shipping cost per order: why it matters")."""
+        colon = re.search(r":\s", mask_parens(frag.text))
+        if colon and len(frag.text[: colon.start()].split()) <= 10:
+            frag = frag.cut(0, colon.start())
         for item in _guard_items(frag):
             entry = self._guard_entry(item)
             if entry is not None:
