@@ -75,10 +75,12 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
 _NOT_A_NAME = re.compile(
     r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?|"
-    r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|it's|that's|there's|here's|let's)(?![\w-])|^'s\b|"
+    r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|wouldn't|couldn't|shouldn't|haven't|hasn't|am|I'm|we're|you're|"
+    r"they're|it's|that's|there's|here's|let's|sees|thinks|says|feels|wants|knows|believes|hypothes\w*|panic)(?![\w-])|^'s\b|"
     r"^(?:be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
     r"think|know|want|need|try|tries|look|looks|ask|asks|give|gives|take|takes|put|come|comes|keep|keeps|start with|pull|check|"
     r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
+    r"roll|separate|align|decide|pick|choose|drop|remove|restore|revert|undo|stop|start|turn|switch|too|easy|hard|"
     r"very|really|maybe|perhaps|then|than|because|since|so|such|like|um|uh|yeah|okay|ok|right|well|hmm|wait(?=,)|actually|"
     r"how|what|why|where|who|which|whether)(?![\w-])",
     re.I,

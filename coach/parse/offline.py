@@ -24,7 +24,7 @@ from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
 _UNDER_HEADER = re.compile(
-    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|into|within|for)\s+(?P<x>[^,:]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$", re.I
+    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|within)\s+(?P<x>[^,:.]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$", re.I
 )
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|what|"

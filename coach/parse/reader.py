@@ -42,7 +42,7 @@ _TOP_BEFORE_METRIC = re.compile(
     r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
     r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
-    r"(?:[:=—–]|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
+    r"(?:[:=—–]|→|⇒|->|=>|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
     re.I,
 )
 _NOT_A_METRIC_SLOT = re.compile(
@@ -77,7 +77,7 @@ _BRANCH = re.compile(
     r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
     re.I,
 )
-_PLACEHOLDER = re.compile(r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)", re.I)
+_PLACEHOLDER = re.compile(r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|the thing|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)", re.I)
 # "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
 _NOT_GUARDED = re.compile(r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b", re.I)
 _TRACK = re.compile(
