@@ -49,6 +49,7 @@ _IF_THEN = re.compile(rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s
 # "eval pass rate goes up, minutes per session goes up": two moves side by side in a hypothesis.
 _BOTH_MOVE = re.compile(rf"(?:^|:\s*|\bis\s+(?:that\s+)?)(?P<a>[^,;:]{{3,80}}?)\s+(?:{_MOVES})\b\s*,?\s*(?:and\s+|then\s+|so\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
 _SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
+_EACH = re.compile(r"(?:and\s+)?(?:each|both|either|every)\s+(?:one|half|halves|side|sides|branch|branches|piece|pieces|part|parts|direction|directions|term|terms|of (?:them|those|these|the two|the three))|both of them", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
 
@@ -193,6 +194,17 @@ class LinkReader:
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
         aggregate = _AGGREGATE.search(frag.text[cue.start:cue.end])
+        shared = self._each(lhs)
+        if shared:
+            # "Each half is requests times the share that complete": the identity holds under every branch.
+            made: list[NodeEntry] = []
+            for target in shared:
+                if has_operator(rhs.text):
+                    made += self._terms(target, rhs, (frag.start, frag.end), frag.text.strip())
+            if made:
+                out.head = out.head or shared[0]
+                out.identity = True
+            return made or chain
         target = self._side(lhs, chain, parent, refers_back=True)
         if target is None:
             return chain
@@ -329,6 +341,16 @@ class LinkReader:
                 self.b.link(top, child, k, span, hypothesis=hyp)
             out.head = out.head or top
             out.anchor = below[-1]
+
+    def _each(self, frag: Frag) -> list[NodeEntry]:
+        """"each half", "both sides", "each of them": the children of the metric in focus, one identity for each."""
+        if not _EACH.fullmatch(frag.text.strip()):
+            return []
+        focus = self.resolve(Frag("it", frag.start), True)
+        if focus is None:
+            return []
+        focus = self.b.book.resolve(focus)
+        return list({id(c): c for c in (self.b.book.resolve(d.child) for d in self.b.links if self.b.book.resolve(d.parent) is focus)}.values())
 
     def _is_above(self, a: NodeEntry, b: NodeEntry) -> bool:
         """Whether ``a`` is already known as the top or an ancestor of ``b`` (then "a → b" reads top-down)."""

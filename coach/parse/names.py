@@ -35,7 +35,7 @@ ABBREVIATIONS = {
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
 _DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side", "part", "piece",
-                "bit", "branch", "component", "term", "half", "bucket", "portion", "leg"}
+                "bit", "branch", "component", "term", "half", "bucket", "portion", "leg", "base", "pool"}
 _LEADING_FILLER = re.compile(
     r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
     r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"

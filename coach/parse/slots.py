@@ -151,6 +151,8 @@ def subject(frag: Frag) -> Frag:
     if aside:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
+    if re.search(r"\w+\s+\w+\s+(?:it|they)$", frag.text) and not re.match(r"^(?:and|so|but|then|now)\s+(?:it|they)$", frag.text.strip(), re.I):
+        frag = frag.cut(0, len(re.sub(r"\s+(?:it|they)$", "", frag.text)))  # spoken: "paid seats it's new teams plus ..."
     frag = frag.cut(0, len(re.sub(r"(?:'s|\s+(?:is|are|was|were))$", "", frag.text, flags=re.I)))  # "It's made up of ..."
     level = re.match(r"^\s*(?:L\d|level \d|tier \d)\b\s*(?:\([^)]*\))?\s*:?\s*", frag.text, re.I)
     if level:
