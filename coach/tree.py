@@ -44,11 +44,15 @@ class Node(Strict):
     role: Role = "driver"
     level: int | None = Field(default=None, ge=0, description="0 for the north star, 1 for L1 drivers, ...")
     aliases: list[str] = Field(default_factory=list, description="Other ways the answer wrote the same metric.")
-    type: Literal["input", "output"] | None = Field(default=None, description="Input or output metric, as the answer classifies it.")
+    type: Literal["input", "output"] | None = Field(
+        default=None, description="Input or output metric, as the answer classifies it."
+    )
     timing: Literal["leading", "lagging"] | None = None
     owner: str | None = Field(default=None, description="The team or person the answer names as owner.")
     frequency: str | None = Field(default=None, description="How often it is measured, e.g. 'weekly'.")
-    stage: Literal["offline", "online"] | None = Field(default=None, description="For AI inputs: measured offline (evals) or online (live traffic).")
+    stage: Literal["offline", "online"] | None = Field(
+        default=None, description="For AI inputs: measured offline (evals) or online (live traffic)."
+    )
     evidence: list[Evidence] = Field(default_factory=list)
 
 
@@ -58,7 +62,9 @@ class Link(Strict):
     parent: str
     child: str
     kind: LinkKind = "unlabelled"
-    operator: Literal["+", "-", "×", "÷"] | None = Field(default=None, description="For math links: how the child enters the parent's identity.")
+    operator: Literal["+", "-", "×", "÷"] | None = Field(
+        default=None, description="For math links: how the child enters the parent's identity."
+    )
     formula: str | None = Field(default=None, description="The identity as written, for math links.")
     hypothesis: str | None = Field(default=None, description="The hypothesis or experiment note, for causal links.")
     evidence: list[Evidence] = Field(default_factory=list)
@@ -85,8 +91,12 @@ class Tree(Strict):
     nodes: list[Node] = Field(default_factory=list)
     links: list[Link] = Field(default_factory=list)
     diagnosis: list[DiagnosisStep] = Field(default_factory=list)
-    decision_rule: Evidence | None = Field(default=None, description="For conflicting metrics: the rule for trading one against the other.")
-    notes: list[Evidence] = Field(default_factory=list, description="Other statements a coach may want to see (leading/lagging, owners ...).")
+    decision_rule: Evidence | None = Field(
+        default=None, description="For conflicting metrics: the rule for trading one against the other."
+    )
+    notes: list[Evidence] = Field(
+        default_factory=list, description="Other statements a coach may want to see (leading/lagging, owners ...)."
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Tree:

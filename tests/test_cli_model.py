@@ -113,7 +113,11 @@ def test_a_failing_server_gives_the_offline_result_with_a_notice(answer_file, mo
     result = json.loads(proc.stdout)
     offline = offline_result(SAMPLE_ANSWER)
     assert result["parser"] == "offline" and result["notice"]
-    assert (result["verdict"], result["score"], result["feedback"]) == (offline.verdict, offline.score, offline.feedback)
+    assert (result["verdict"], result["score"], result["feedback"]) == (
+        offline.verdict,
+        offline.score,
+        offline.feedback,
+    )
     assert "note: " in proc.stderr  # visible to whoever ran it, not only inside the JSON
     assert len(server.chat_requests()) >= 2  # it did try, and retried
     assert TEST_KEY not in proc.stdout + proc.stderr

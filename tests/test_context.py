@@ -10,15 +10,43 @@ from coach.rubric.context import classify
 @pytest.mark.parametrize(
     ("question", "kind", "moved"),
     [
-        ("A food-delivery app saw completed orders fall 11% week over week. How would you investigate?", "metric_drop", "completed orders"),
-        ("Weekly listings on our marketplace went from 40k to 31k in a month. What happened?", "metric_drop", "listings"),
+        (
+            "A food-delivery app saw completed orders fall 11% week over week. How would you investigate?",
+            "metric_drop",
+            "completed orders",
+        ),
+        (
+            "Weekly listings on our marketplace went from 40k to 31k in a month. What happened?",
+            "metric_drop",
+            "listings",
+        ),
         ("DAU is down 6% month over month, what happened?", "metric_drop", "DAU"),
-        ("Completed rides on Lyft in Chicago are 8% lower than the same week last year. How would you dig in?", "metric_drop", "Completed rides"),
-        ("Users of our AI chatbot are asking for a human agent 40% more often this month. What's going on?", "metric_drop", None),
+        (
+            "Completed rides on Lyft in Chicago are 8% lower than the same week last year. How would you dig in?",
+            "metric_drop",
+            "Completed rides",
+        ),
+        (
+            "Users of our AI chatbot are asking for a human agent 40% more often this month. What's going on?",
+            "metric_drop",
+            None,
+        ),
         ("Refund requests spiked 40% this month.", "metric_drop", "Refund requests"),
-        ("Streams per user are up 12% but premium conversions fell 5%. How do you reconcile this?", "conflicting_metrics", "premium conversions"),
-        ("Our AI shopping assistant increased add-to-cart rate by 6%, but returns rose from 18% to 23%.", "conflicting_metrics", "returns"),
-        ("Suggestions shown per developer rose 30%, while the acceptance rate fell from 31% to 24%.", "conflicting_metrics", "acceptance rate"),
+        (
+            "Streams per user are up 12% but premium conversions fell 5%. How do you reconcile this?",
+            "conflicting_metrics",
+            "premium conversions",
+        ),
+        (
+            "Our AI shopping assistant increased add-to-cart rate by 6%, but returns rose from 18% to 23%.",
+            "conflicting_metrics",
+            "returns",
+        ),
+        (
+            "Suggestions shown per developer rose 30%, while the acceptance rate fell from 31% to 24%.",
+            "conflicting_metrics",
+            "acceptance rate",
+        ),
         ("How would you measure success for Duolingo?", "measure_success", None),
         ("What north star would you pick for Discord?", "north_star", None),
         ("Break it down: how would you measure success for a sign up flow?", "measure_success", None),

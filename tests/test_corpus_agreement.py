@@ -42,5 +42,8 @@ def test_grading_is_deterministic_whatever_was_graded_before() -> None:
     # Grading depends only on the answer: the same answer gives byte-identical JSON first, last, or twice.
     labelled = rows("tune")[:40]
     first = [json.dumps(grade(r["answer"], question=r["question"]).to_json_dict(), sort_keys=True) for r in labelled]
-    again = [json.dumps(grade(r["answer"], question=r["question"]).to_json_dict(), sort_keys=True) for r in reversed(labelled)]
+    again = [
+        json.dumps(grade(r["answer"], question=r["question"]).to_json_dict(), sort_keys=True)
+        for r in reversed(labelled)
+    ]
     assert first == list(reversed(again))

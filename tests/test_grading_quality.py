@@ -58,5 +58,8 @@ def test_feedback_names_the_scenarios_reference_guardrails_when_one_is_known() -
 
 def test_feedback_differs_between_answers() -> None:
     a = grade(ANSWER, question="How would you measure success for a bike-share app?").feedback
-    b = grade("I'd track rides, riders and revenue on a dashboard.", question="How would you measure success for a bike-share app?").feedback
+    b = grade(
+        "I'd track rides, riders and revenue on a dashboard.",
+        question="How would you measure success for a bike-share app?",
+    ).feedback
     assert a != b and "rides" in b

@@ -10,10 +10,22 @@ from coach.rubric.measurable import measurable
 @pytest.mark.parametrize(
     "name",
     [
-        "weekly active learners", "D7 retention", "time spent per session", "p95 latency", "NPS", "GMV",
-        "hallucination rate", "eval pass rate", "completed rides", "share of seats active each week",
-        "accepted suggestions per active developer per week", "monthly rides from subscribers who have renewed",
-        "% of answers rated helpful", "number of merchants who integrated the API", "retention", "revenue per booking",
+        "weekly active learners",
+        "D7 retention",
+        "time spent per session",
+        "p95 latency",
+        "NPS",
+        "GMV",
+        "hallucination rate",
+        "eval pass rate",
+        "completed rides",
+        "share of seats active each week",
+        "accepted suggestions per active developer per week",
+        "monthly rides from subscribers who have renewed",
+        "% of answers rated helpful",
+        "number of merchants who integrated the API",
+        "retention",
+        "revenue per booking",
     ],
 )
 def test_counts_rates_times_amounts_and_scores_are_metrics(name: str) -> None:

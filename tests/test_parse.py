@@ -18,7 +18,9 @@ def children(tree: Tree, parent: str) -> list[str]:
 
 
 def test_symbol_identity_with_north_star_declaration() -> None:
-    tree = parse_answer("North star: weekly riders.\nWeekly riders = new riders + returning riders + reactivated riders")
+    tree = parse_answer(
+        "North star: weekly riders.\nWeekly riders = new riders + returning riders + reactivated riders"
+    )
     assert tree.north_star == "weekly riders"
     assert children(tree, "weekly riders") == ["new riders", "returning riders", "reactivated riders"]
     assert all(link.kind == "math" and link.operator == "+" for link in tree.links)
@@ -37,7 +39,9 @@ def test_identity_in_words_with_products_and_shared_head_noun() -> None:
 
 
 def test_subtraction_and_division_operators() -> None:
-    tree = parse_answer("NS: net revenue.\nnet revenue = gross bookings − refunds\ncancel rate = cancelled orders / placed orders")
+    tree = parse_answer(
+        "NS: net revenue.\nnet revenue = gross bookings − refunds\ncancel rate = cancelled orders / placed orders"
+    )
     ops = {(link.parent, link.child): link.operator for link in tree.links}
     assert ops[("net revenue", "refunds")] == "-"
     assert ops[("cancel rate", "placed orders")] == "÷"
@@ -72,7 +76,9 @@ def test_indented_outline_with_leading_arrows() -> None:
 
 
 def test_dotted_arrows_are_causal_and_chains_point_up() -> None:
-    tree = parse_answer("NS: activated teams.\nactivated teams ⇠ invites sent, templates used\nseat price -> upgrade rate -> paid seats")
+    tree = parse_answer(
+        "NS: activated teams.\nactivated teams ⇠ invites sent, templates used\nseat price -> upgrade rate -> paid seats"
+    )
     assert ("activated teams", "invites sent", "causal") in links(tree)
     assert ("paid seats", "upgrade rate", "unlabelled") in links(tree)
     assert ("upgrade rate", "seat price", "unlabelled") in links(tree)
@@ -98,7 +104,11 @@ def test_guardrails_in_many_forms() -> None:
     )
     tree = parse_answer(answer)
     assert [n.name for n in tree.guardrails()] == [
-        "refund rate", "support tickets per order", "Delivery time", "Courier churn", "app rating",
+        "refund rate",
+        "support tickets per order",
+        "Delivery time",
+        "Courier churn",
+        "app rating",
     ]
 
 
@@ -146,7 +156,9 @@ def test_empty_and_metricless_answers_give_an_empty_tree() -> None:
 
 
 def test_tree_round_trips_through_json() -> None:
-    tree = parse_answer("North star: weekly riders.\nWeekly riders = new riders + returning riders\nGuardrails: ETA and cancellations.")
+    tree = parse_answer(
+        "North star: weekly riders.\nWeekly riders = new riders + returning riders\nGuardrails: ETA and cancellations."
+    )
     assert Tree.model_validate_json(tree.model_dump_json()) == tree
 
 
@@ -158,11 +170,44 @@ def test_parser_never_crashes_on_any_text(text: str) -> None:
         assert text[ev.start : ev.end] == ev.quote
 
 
-_PIECES = st.sampled_from([
-    "North star:", "NS:", "=", "+", "×", "->", "<-", "⇠", "(math)", "[causal]", "Guardrails:", "must not rise",
-    "I believe", "drives", "is driven by", "\n", "\n  ", "- ", "## ", "MAU", "new users", "retention", ",", ".",
-    " and ", "(", ")", ":", "it equals", "the sum of", "Diagnosis:", "by platform", "both", "L2 under MAU:",
-])
+_PIECES = st.sampled_from(
+    [
+        "North star:",
+        "NS:",
+        "=",
+        "+",
+        "×",
+        "->",
+        "<-",
+        "⇠",
+        "(math)",
+        "[causal]",
+        "Guardrails:",
+        "must not rise",
+        "I believe",
+        "drives",
+        "is driven by",
+        "\n",
+        "\n  ",
+        "- ",
+        "## ",
+        "MAU",
+        "new users",
+        "retention",
+        ",",
+        ".",
+        " and ",
+        "(",
+        ")",
+        ":",
+        "it equals",
+        "the sum of",
+        "Diagnosis:",
+        "by platform",
+        "both",
+        "L2 under MAU:",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)

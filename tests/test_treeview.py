@@ -12,7 +12,9 @@ from coach.parse.offline import parse_answer
 from coach.rubric.treeview import acyclic_children, children, depth, descendants, find_cycles
 from coach.tree import Link, Node, Tree, acyclic_view, cycles, depth_below
 
-ANSWERS = [json.loads(line)["answer"] for line in (Path(__file__).parent / "data" / "heldout.jsonl").read_text().splitlines()]
+ANSWERS = [
+    json.loads(line)["answer"] for line in (Path(__file__).parent / "data" / "heldout.jsonl").read_text().splitlines()
+]
 LOOP = Tree(
     north_star="orders",
     nodes=[Node(name=n) for n in ("orders", "selection", "restaurants", "couriers")],

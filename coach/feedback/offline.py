@@ -143,12 +143,14 @@ def _scenario_hint(cid: str, tree: Tree, scenario: Scenario | None) -> str:
     return ""
 
 
-def _next_practice(result: GradeResult, failed: list[CriterionResult], rubric: Rubric, scenario: Scenario | None) -> str:
+def _next_practice(
+    result: GradeResult, failed: list[CriterionResult], rubric: Rubric, scenario: Scenario | None
+) -> str:
     if failed:
         top = sorted(failed, key=lambda f: (-_lift(result, f), -rubric.spec(f.id).weight, f.id))[0]
-        return f"Answer this follow-up out loud: \"{rubric.spec(top.id).follow_up}\""
+        return f'Answer this follow-up out loud: "{rubric.spec(top.id).follow_up}"'
     if scenario is not None and scenario.follow_ups:
-        return f"Take the interviewer's follow-up: \"{scenario.follow_ups[0]}\""
+        return f'Take the interviewer\'s follow-up: "{scenario.follow_ups[0]}"'
     return "Try a metric-drop question next and walk the diagnosis bottom-up through your tree."
 
 

@@ -97,7 +97,12 @@ class Builder:
         if entry is not None:
             return entry
         text = re.sub(r"^(?:the|a|an|our|their|its|we|they|people|users)\s+", "", frag.text.strip(" ,.;:"), flags=re.I)
-        text = re.sub(r"\b(?:can|could|will|would|should|does|do|did|is|are|was|were|gets?|got|really|actually|just)\b\s*", "", text, flags=re.I)
+        text = re.sub(
+            r"\b(?:can|could|will|would|should|does|do|did|is|are|was|were|gets?|got|really|actually|just)\b\s*",
+            "",
+            text,
+            flags=re.I,
+        )
         text = " ".join(text.split())
         if not text or len(text.split()) > 12 or not re.search(r"[A-Za-z]{3,}", text):
             return None
@@ -151,7 +156,13 @@ class Builder:
         ns = resolve(self.north_star) if self.north_star else None
         candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates))
         # After "two candidates ...", one later choice settles it; two parallel ones ("buyer top: X", "merchant top: Y") do not.
-        chosen = list({id(resolve(e)): resolve(e) for e, personal, at in self.declarations if personal and at > self.several_tops_at}.values())
+        chosen = list(
+            {
+                id(resolve(e)): resolve(e)
+                for e, personal, at in self.declarations
+                if personal and at > self.several_tops_at
+            }.values()
+        )
         if self.several_tops_at >= 0 and len(chosen) >= 2:
             ns, candidates = None, [e.name for e in chosen]
         elif len(candidates) >= 2 and not chosen:
@@ -216,10 +227,7 @@ class Builder:
         if any(self.book.resolve(d.parent) is ns for d in self.links):
             return
         children_of = {id(self.book.resolve(d.parent)) for d in self.links}
-        roots = [
-            e for e in self.book.entries
-            if id(e) in children_of and not self.has_parent(e) and e is not ns
-        ]
+        roots = [e for e in self.book.entries if id(e) in children_of and not self.has_parent(e) and e is not ns]
         ns_tokens = set(key(ns.name))
         best, best_overlap = None, 0
         for root in roots:
@@ -242,7 +250,11 @@ class Builder:
         metrics = []
         for n in nodes:
             names = [n.name, *n.aliases]
-            if n.name in named or any(nm.lower() in lowered for nm in names) or any(set(key(nm)) <= words for nm in names if key(nm)):
+            if (
+                n.name in named
+                or any(nm.lower() in lowered for nm in names)
+                or any(set(key(nm)) <= words for nm in names if key(nm))
+            ):
                 metrics.append(n.name)
         segments = segments_in(text)
         return DiagnosisStep(quote=text, metrics=metrics, segments=segments, start=span[0], end=span[1])
@@ -269,7 +281,9 @@ _NOT_A_CUT = re.compile(
 def segments_in(text: str) -> list[str]:
     """The dimensions a step cuts by: "by platform", "by trigger type, language and tenure", "iOS vs Android"."""
     found = []
-    cues = [m.end() for m in family("segment_cue").finditer(text)] + [m.start() for m in family("segment_cue").finditer(text)]
+    cues = [m.end() for m in family("segment_cue").finditer(text)] + [
+        m.start() for m in family("segment_cue").finditer(text)
+    ]
     for m in family("segment_dimension").finditer(text):
         if any(abs(m.start() - c) <= 40 or abs(m.end() - c) <= 40 for c in cues):
             found.append(m.group(0).strip())

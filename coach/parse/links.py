@@ -45,11 +45,22 @@ _WHAT_DRIVES = re.compile(
     re.I,
 )
 _MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
-_IF_THEN = re.compile(rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
+_IF_THEN = re.compile(
+    rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b",
+    re.I,
+)
 # "eval pass rate goes up, minutes per session goes up": two moves side by side in a hypothesis.
-_BOTH_MOVE = re.compile(rf"(?:^|:\s*|\bis\s+(?:that\s+)?)(?P<a>[^,;:]{{3,80}}?)\s+(?:{_MOVES})\b\s*,?\s*(?:and\s+|then\s+|so\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
-_SO_THEN = re.compile(rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I)
-_EACH = re.compile(r"(?:and\s+)?(?:each|both|either|every)\s+(?:one|half|halves|side|sides|branch|branches|piece|pieces|part|parts|direction|directions|term|terms|of (?:them|those|these|the two|the three))|both of them", re.I)
+_BOTH_MOVE = re.compile(
+    rf"(?:^|:\s*|\bis\s+(?:that\s+)?)(?P<a>[^,;:]{{3,80}}?)\s+(?:{_MOVES})\b\s*,?\s*(?:and\s+|then\s+|so\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b",
+    re.I,
+)
+_SO_THEN = re.compile(
+    rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I
+)
+_EACH = re.compile(
+    r"(?:and\s+)?(?:each|both|either|every)\s+(?:one|half|halves|side|sides|branch|branches|piece|pieces|part|parts|direction|directions|term|terms|of (?:them|those|these|the two|the three))|both of them",
+    re.I,
+)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 
 
@@ -72,13 +83,9 @@ class LinkRead:
 
 
 def relation_cues(masked: str) -> list[Cue]:
-    found = [
-        Cue(name, m.start(), m.end(), m.lastgroup)
-        for name in _RELATIONS
-        for m in family(name).finditer(masked)
-    ]
+    found = [Cue(name, m.start(), m.end(), m.lastgroup) for name in _RELATIONS for m in family(name).finditer(masked)]
     for m in _COPULA.finditer(masked):
-        rest = masked[m.end():]
+        rest = masked[m.end() :]
         stop = re.search(r"[;.?!]\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
         clause = rest[: stop.start() if stop else len(rest)]
         if m.group(0) == ":" and (family("equals").search(clause) or re.search(r"\b(?:is|are)\b", clause)):
@@ -90,7 +97,12 @@ def relation_cues(masked: str) -> list[Cue]:
     for cue in found:
         if kept and cue.start < kept[-1].end:
             continue
-        if kept and cue.family == "decomposes" and kept[-1].family != "arrow" and re.fullmatch(r"\s*(?:of|into|in|as)?\s*(?:the\s+)?", masked[kept[-1].end:cue.start]):
+        if (
+            kept
+            and cue.family == "decomposes"
+            and kept[-1].family != "arrow"
+            and re.fullmatch(r"\s*(?:of|into|in|as)?\s*(?:the\s+)?", masked[kept[-1].end : cue.start])
+        ):
             continue  # "is the sum of three groups: A, B, C" is one statement
         kept.append(cue)
     return kept
@@ -103,14 +115,24 @@ class LinkReader:
         self.b = b
         self.resolve = resolve  # (fragment, refers_back) -> entry; pronouns resolved by the caller's state
 
-    def read(self, frag: Frag, kind: LinkKind | None, causal: bool, math: bool, hypothesis: str | None, parent: NodeEntry | None) -> LinkRead:
+    def read(
+        self,
+        frag: Frag,
+        kind: LinkKind | None,
+        causal: bool,
+        math: bool,
+        hypothesis: str | None,
+        parent: NodeEntry | None,
+    ) -> LinkRead:
         masked = mask_parens(frag.text)
         cues = [c for c in relation_cues(masked)]
         cues = self._verbs_only(cues, masked)
         out = LinkRead()
         arrows = [c for c in cues if c.family == "arrow"]
         if arrows:
-            self._arrows(frag, arrows, kind or ("causal" if causal else None), hypothesis or (frag.text if causal else None), out)
+            self._arrows(
+                frag, arrows, kind or ("causal" if causal else None), hypothesis or (frag.text if causal else None), out
+            )
             cues = [c for c in cues if c.family != "arrow" and (c.start > arrows[-1].end or c.end < arrows[0].start)]
         what = _WHAT_DRIVES.search(masked)
         if what and not any(c.family != "drives" and what.start() <= c.start < what.end() for c in cues):
@@ -119,7 +141,9 @@ class LinkReader:
             for item in items(right_end(frag.cut(what.start("rest"), what.end("rest")))) if target else []:
                 child = self.b.metric(item, avoid=target)
                 if child is not None and target is not None:
-                    self.b.link(target, child, k0, (frag.start, frag.end), hypothesis=hypothesis if k0 == "causal" else None)
+                    self.b.link(
+                        target, child, k0, (frag.start, frag.end), hypothesis=hypothesis if k0 == "causal" else None
+                    )
                     out.head = out.head or target
             return out
         chain: list[NodeEntry] = []
@@ -130,7 +154,11 @@ class LinkReader:
             if i + 1 < len(cues) and cue.family != "equals":
                 # "A drives X, and B drives it too": the next statement's subject is not part of this one's object.
                 nxt = subject(right) if cues[i + 1].family != "drives" else left_start(right)
-                if nxt.text and nxt.start > right.start and re.search(r"(?:,|\band|;)\s*$", frag.text[right.start - frag.start:nxt.start - frag.start]):
+                if (
+                    nxt.text
+                    and nxt.start > right.start
+                    and re.search(r"(?:,|\band|;)\s*$", frag.text[right.start - frag.start : nxt.start - frag.start])
+                ):
                     right = frag.cut(cue.end, nxt.start - frag.start)
             if cue.family == "equals":
                 chain = self._identity(frag, left, right, cue, chain, parent, out)
@@ -140,7 +168,9 @@ class LinkReader:
                     k = "math" if (math or has_operator(right.text)) else (kind if kind == "math" else "unlabelled")
                 else:
                     k = kind or ("causal" if causal else "unlabelled")
-                chain = self._parent_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, parent, out)
+                chain = self._parent_first(
+                    frag, left, right, k, hypothesis if k == "causal" else None, chain, parent, out
+                )
             else:
                 k = kind or ("causal" if causal else "unlabelled")
                 chain = self._child_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, out)
@@ -150,12 +180,17 @@ class LinkReader:
         return out
 
     def _conditional(self, frag: Frag, hypothesis: str | None, out: LinkRead) -> None:
-        """"if the admin can push the install, installed share goes up" / "A, so B grew": a hypothesis without a verb cue."""
+        """ "if the admin can push the install, installed share goes up" / "A, so B grew": a hypothesis without a verb cue."""
         masked = mask_parens(frag.text)
         m = _IF_THEN.search(masked) or _SO_THEN.search(masked) or _BOTH_MOVE.search(masked)
         if m is None:
             return
-        cause_text = re.sub(r"\s+(?:goes?|went|gets?|got)\s+(?:way\s+)?(?:up|down|better|worse)$|\s+(?:rises?|rose|falls?|fell|drops?|dropped)$", "", m.group("a").strip(), flags=re.I)
+        cause_text = re.sub(
+            r"\s+(?:goes?|went|gets?|got)\s+(?:way\s+)?(?:up|down|better|worse)$|\s+(?:rises?|rose|falls?|fell|drops?|dropped)$",
+            "",
+            m.group("a").strip(),
+            flags=re.I,
+        )
         cause = self.b.cause(strip_belief(frag.cut(m.start("a"), m.start("a") + len(cause_text))))
         effect = self.resolve(frag.cut(m.start("b"), m.end("b")), True)
         if cause is not None and effect is not None and cause is not effect:
@@ -167,24 +202,37 @@ class LinkReader:
         kept: list[Cue] = []
         for i, cue in enumerate(cues):
             if cue.family == "drives":
-                before = masked[kept[-1].end if kept else 0: cue.start]
+                before = masked[kept[-1].end if kept else 0 : cue.start]
                 after_end = cues[i + 1].start if i + 1 < len(cues) else len(masked)
-                after = masked[cue.end:after_end]
+                after = masked[cue.end : after_end]
                 # A verb has a subject: "lower hourly earnings reduce hours", not "I believe lower hourly earnings".
                 subject_text = left_start(Frag(before, 0)).text
                 infinitive = re.search(r"\b(?:to|easy to|hard to)\s*$", before, re.I)
                 believed = re.search(r"\b(?:expect|believe|think|bet|suspect|assume|guess|want|need)\b", before, re.I)
-                if _DETERMINER_BEFORE.search(before) or not re.search(r"\w", after) or not re.search(r"\w", subject_text) \
-                        or (infinitive and not believed):
+                if (
+                    _DETERMINER_BEFORE.search(before)
+                    or not re.search(r"\w", after)
+                    or not re.search(r"\w", subject_text)
+                    or (infinitive and not believed)
+                ):
                     continue
             kept.append(cue)
         return kept
 
     # --- identities ---------------------------------------------------------------
-    def _identity(self, frag: Frag, left: Frag, right: Frag, cue: Cue, chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
+    def _identity(
+        self,
+        frag: Frag,
+        left: Frag,
+        right: Frag,
+        cue: Cue,
+        chain: list[NodeEntry],
+        parent: NodeEntry | None,
+        out: LinkRead,
+    ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
         rhs = identity_end(right)
-        if re.match(r"adds? up", frag.text[cue.start:cue.end], re.I):
+        if re.match(r"adds? up", frag.text[cue.start : cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
         if family("top").search(lhs.text) or family("commit").search(lhs.text):
@@ -193,7 +241,7 @@ class LinkReader:
             if not declared.strip() or family("top").search(declared):
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
-        aggregate = _AGGREGATE.search(frag.text[cue.start:cue.end])
+        aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end])
         shared = self._each(lhs)
         if shared:
             # "Each half is requests times the share that complete": the identity holds under every branch.
@@ -215,7 +263,7 @@ class LinkReader:
             rhs_text = re.sub(r"^\s*of\b\s*", "", rhs.text, flags=re.I)
             rhs = rhs.cut(len(rhs.text) - len(rhs_text))
             spelled = re.search(r"(?:,\s*(?:so|i\.e\.|namely|that is)|:)\s+", right.text)
-            if spelled and has_operator(right.text[spelled.end():]):
+            if spelled and has_operator(right.text[spelled.end() :]):
                 # "the product of the funnel steps, so A, times B, times C": the terms are spelled out after.
                 aggregate = None
                 rhs = identity_end(right.cut(spelled.end()))
@@ -258,8 +306,17 @@ class LinkReader:
         return made
 
     # --- "X is made up of / driven by A and B" ------------------------------------
-    def _parent_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
-                      chain: list[NodeEntry], parent: NodeEntry | None, out: LinkRead) -> list[NodeEntry]:
+    def _parent_first(
+        self,
+        frag: Frag,
+        left: Frag,
+        right: Frag,
+        kind: LinkKind,
+        hypothesis: str | None,
+        chain: list[NodeEntry],
+        parent: NodeEntry | None,
+        out: LinkRead,
+    ) -> list[NodeEntry]:
         target = self._side(_relative_antecedent(left, chain) or subject(left), chain, parent, refers_back=True)
         if target is None:
             return chain
@@ -280,14 +337,38 @@ class LinkReader:
         return made or chain
 
     # --- "A and B drive X" ----------------------------------------------------------
-    def _child_first(self, frag: Frag, left: Frag, right: Frag, kind: LinkKind, hypothesis: str | None,
-                     chain: list[NodeEntry], out: LinkRead) -> list[NodeEntry]:
+    def _child_first(
+        self,
+        frag: Frag,
+        left: Frag,
+        right: Frag,
+        kind: LinkKind,
+        hypothesis: str | None,
+        chain: list[NodeEntry],
+        out: LinkRead,
+    ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or left_start(left)
-        lhs = lhs.cut(0, len(re.sub(r"(?:\s+(?:will|would|should|could|can|may|might|also|really|actually|directly|probably|likely|mostly|mainly|largely|in turn|to))+\s*$", "", lhs.text, flags=re.I)))
-        if is_pronoun(lhs.text) or re.fullmatch(r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I):
+        lhs = lhs.cut(
+            0,
+            len(
+                re.sub(
+                    r"(?:\s+(?:will|would|should|could|can|may|might|also|really|actually|directly|probably|likely|mostly|mainly|largely|in turn|to))+\s*$",
+                    "",
+                    lhs.text,
+                    flags=re.I,
+                )
+            ),
+        )
+        if is_pronoun(lhs.text) or re.fullmatch(
+            r"(?:which|that|and that|who|in turn|which in turn|that in turn)", lhs.text.strip(), re.I
+        ):
             causes = chain[-1:] if chain else [e for e in [self.resolve(lhs, True)] if e is not None]
         else:
-            causes = [e for e in (self.resolve(p, False) or (self.b.cause(p) if kind == "causal" else None) for p in items(lhs)) if e is not None]
+            causes = [
+                e
+                for e in (self.resolve(p, False) or (self.b.cause(p) if kind == "causal" else None) for p in items(lhs))
+                if e is not None
+            ]
         targets = [e for e in (self.resolve(p, True) for p in items(right_end(right))) if e is not None]
         if not causes or not targets:
             return chain
@@ -301,7 +382,9 @@ class LinkReader:
         return targets
 
     # --- arrows ----------------------------------------------------------------------
-    def _arrows(self, frag: Frag, arrows: list[Cue], kind: LinkKind | None, hypothesis: str | None, out: LinkRead) -> None:
+    def _arrows(
+        self, frag: Frag, arrows: list[Cue], kind: LinkKind | None, hypothesis: str | None, out: LinkRead
+    ) -> None:
         segs: list[Frag] = []
         pos = 0
         for cue in arrows:
@@ -310,12 +393,16 @@ class LinkReader:
         segs.append(frag.cut(pos))
         segs[0] = left_start(segs[0])
         segs[-1] = right_end(segs[-1])
-        groups = [[e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else [] for s in segs]
+        groups = [
+            [e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else []
+            for s in segs
+        ]
         span = (frag.start, frag.end)
         # "A -> B -> C" reads one way throughout: top-down when it starts from a known parent or fans out.
         first = next((i for i, c in enumerate(arrows) if c.group != "left" and groups[i] and groups[i + 1]), None)
         top_down = first is not None and (
-            (len(groups[first + 1]) >= 2 and len(groups[first]) == 1) or self._is_above(groups[first][0], groups[first + 1][0])
+            (len(groups[first + 1]) >= 2 and len(groups[first]) == 1)
+            or self._is_above(groups[first][0], groups[first + 1][0])
         )
         for i, cue in enumerate(arrows):
             left, right = groups[i], groups[i + 1]
@@ -323,7 +410,7 @@ class LinkReader:
                 left = groups[i - 1]
             if not left or not right:
                 continue
-            text = frag.text[cue.start:cue.end]
+            text = frag.text[cue.start : cue.end]
             k: LinkKind = "causal" if _dotted(text) else (kind or "unlabelled")
             hyp = hypothesis or (frag.text if k == "causal" else None)
             if cue.group == "left" or _dotted_left(text):
@@ -343,14 +430,19 @@ class LinkReader:
             out.anchor = below[-1]
 
     def _each(self, frag: Frag) -> list[NodeEntry]:
-        """"each half", "both sides", "each of them": the children of the metric in focus, one identity for each."""
+        """ "each half", "both sides", "each of them": the children of the metric in focus, one identity for each."""
         if not _EACH.fullmatch(frag.text.strip()):
             return []
         focus = self.resolve(Frag("it", frag.start), True)
         if focus is None:
             return []
         focus = self.b.book.resolve(focus)
-        return list({id(c): c for c in (self.b.book.resolve(d.child) for d in self.b.links if self.b.book.resolve(d.parent) is focus)}.values())
+        return list(
+            {
+                id(c): c
+                for c in (self.b.book.resolve(d.child) for d in self.b.links if self.b.book.resolve(d.parent) is focus)
+            }.values()
+        )
 
     def _is_above(self, a: NodeEntry, b: NodeEntry) -> bool:
         """Whether ``a`` is already known as the top or an ancestor of ``b`` (then "a → b" reads top-down)."""
@@ -361,7 +453,9 @@ class LinkReader:
             self.b.book.resolve(d.parent) is self.b.book.resolve(b) for d in self.b.links
         )
 
-    def _side(self, frag: Frag, chain: list[NodeEntry], parent: NodeEntry | None, *, refers_back: bool) -> NodeEntry | None:
+    def _side(
+        self, frag: Frag, chain: list[NodeEntry], parent: NodeEntry | None, *, refers_back: bool
+    ) -> NodeEntry | None:
         text = frag.text.strip()
         if not text:
             # "= A × B", "made up of A and B": the metric of the line above, else the one in focus.
@@ -374,7 +468,7 @@ class LinkReader:
 
 
 def _relative_antecedent(left: Frag, chain: list[NodeEntry]) -> Frag | None:
-    """"X, which is A × B": when no statement came before in the sentence, "which" is the phrase before it."""
+    """ "X, which is A × B": when no statement came before in the sentence, "which" is the phrase before it."""
     rel = re.search(r",?\s*\b(?:which|who)(?:\s+in turn)?\s*$", left.text)
     if rel is None or chain:
         return None

@@ -28,9 +28,14 @@ _STOP = frozenset(
     say says said think thought believe guess mean means want need get gets got make makes made go goes went see look
     let lets check split cut compare track watch keep hold pick choose use call take put drive drives driven could""".split()
 )
-_PARTICIPLE = re.compile(r"^(?:[a-z]+(?:ed|en)|sold|made|sent|built|paid|won|lost|read|written|taken|given|seen|kept|held|run|done|shown|grown|spent|bought)$", re.I)
+_PARTICIPLE = re.compile(
+    r"^(?:[a-z]+(?:ed|en)|sold|made|sent|built|paid|won|lost|read|written|taken|given|seen|kept|held|run|done|shown|grown|spent|bought)$",
+    re.I,
+)
 _NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten several few couple".split())
-_BARE = frozenset("number numbers metric metrics thing things team teams people times time rate rates share total count".split())
+_BARE = frozenset(
+    "number numbers metric metrics thing things team teams people times time rate rates share total count".split()
+)
 _TIME_ADVERBS = frozenset("daily weekly monthly yearly quarterly hourly nightly early".split())
 
 
@@ -51,9 +56,19 @@ def _spans(text: str) -> tuple[tuple[int, int], ...]:
         # "... per active developer", "... of paying members", "receipts submitted"
         while hi + 1 < len(toks) and not _gap(text, toks[hi][1], toks[hi + 1][0]):
             nxt = toks[hi + 1][2].lower()
-            if nxt in ("per", "of") and hi + 2 < len(toks) and not _gap(text, toks[hi + 1][1], toks[hi + 2][0]) and toks[hi + 2][2].lower() not in _STOP:
+            if (
+                nxt in ("per", "of")
+                and hi + 2 < len(toks)
+                and not _gap(text, toks[hi + 1][1], toks[hi + 2][0])
+                and toks[hi + 2][2].lower() not in _STOP
+            ):
                 hi += 2
-                while hi + 1 < len(toks) and _modifier(toks[hi + 1][2]) and not _gap(text, toks[hi][1], toks[hi + 1][0]) and hi - i < 7:
+                while (
+                    hi + 1 < len(toks)
+                    and _modifier(toks[hi + 1][2])
+                    and not _gap(text, toks[hi][1], toks[hi + 1][0])
+                    and hi - i < 7
+                ):
                     hi += 1
             elif _PARTICIPLE.match(nxt) and nxt not in _STOP and hi == i:
                 hi += 1
@@ -73,7 +88,11 @@ def mentions(frag: Frag) -> list[Frag]:
 
 
 def _is_head(word: str) -> bool:
-    return word.lower() not in ("times", "per") and bool(family("countable").fullmatch(word) or family("unit").fullmatch(word)) and word.lower() not in _STOP
+    return (
+        word.lower() not in ("times", "per")
+        and bool(family("countable").fullmatch(word) or family("unit").fullmatch(word))
+        and word.lower() not in _STOP
+    )
 
 
 def _modifier(word: str) -> bool:

@@ -34,8 +34,34 @@ ABBREVIATIONS = {
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
-_DROP_TOKENS = {"the", "a", "an", "our", "my", "their", "its", "your", "of", "rate", "ratio", "share", "%", "side", "part", "piece",
-                "bit", "branch", "component", "term", "half", "bucket", "portion", "leg", "base", "pool"}
+_DROP_TOKENS = {
+    "the",
+    "a",
+    "an",
+    "our",
+    "my",
+    "their",
+    "its",
+    "your",
+    "of",
+    "rate",
+    "ratio",
+    "share",
+    "%",
+    "side",
+    "part",
+    "piece",
+    "bit",
+    "branch",
+    "component",
+    "term",
+    "half",
+    "bucket",
+    "portion",
+    "leg",
+    "base",
+    "pool",
+}
 _LEADING_FILLER = re.compile(
     r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
     r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
@@ -66,9 +92,49 @@ _NOT_A_METRIC = re.compile(
     r"north[- ]?star|top metric|top node|root node|root metric|of (?:these|those|them)|the rest|rest)$",
     re.I,
 )
-_GENERIC_TOKENS = {"user", "rate", "new", "weekly", "daily", "monthly", "active", "number", "count", "total", "per", "time",
-                   "share", "average", "avg", "customer", "people", "session", "level", "growth", "metric"}
-_STOP_TOKENS = {"of", "the", "a", "an", "to", "in", "on", "for", "by", "with", "and", "or", "that", "who", "which", "it", "its", "this"}
+_GENERIC_TOKENS = {
+    "user",
+    "rate",
+    "new",
+    "weekly",
+    "daily",
+    "monthly",
+    "active",
+    "number",
+    "count",
+    "total",
+    "per",
+    "time",
+    "share",
+    "average",
+    "avg",
+    "customer",
+    "people",
+    "session",
+    "level",
+    "growth",
+    "metric",
+}
+_STOP_TOKENS = {
+    "of",
+    "the",
+    "a",
+    "an",
+    "to",
+    "in",
+    "on",
+    "for",
+    "by",
+    "with",
+    "and",
+    "or",
+    "that",
+    "who",
+    "which",
+    "it",
+    "its",
+    "this",
+}
 _PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
@@ -93,12 +159,22 @@ def is_name(name: str) -> bool:
     if not name or not re.search(r"[A-Za-z]{2,}", name):
         return False
     # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
-    defined = re.match(r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of)\b", name, re.I)
-    if _NOT_A_NAME.search(name if not defined else name[defined.end():].split(" who ")[0].split(" that ")[0]) and not (defined and len(name.split()) <= 12):
+    defined = re.match(
+        r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of)\b",
+        name,
+        re.I,
+    )
+    if _NOT_A_NAME.search(name if not defined else name[defined.end() :].split(" who ")[0].split(" that ")[0]) and not (
+        defined and len(name.split()) <= 12
+    ):
         return False
     words = re.findall(r"[A-Za-z]+", name)
     # "185k", "16% in 3 wks": numbers with their units are values, not metrics.
-    return any(len(w) >= 3 or w.isupper() for w in words if w.lower() not in {"in", "wks", "wk", "mo", "yr", "pts", "pp", "vs", "k", "m", "bn"})
+    return any(
+        len(w) >= 3 or w.isupper()
+        for w in words
+        if w.lower() not in {"in", "wks", "wk", "mo", "yr", "pts", "pp", "vs", "k", "m", "bn"}
+    )
 
 
 def is_pronoun(phrase: str) -> bool:
@@ -136,8 +212,21 @@ def _singular(word: str) -> str:
     return word
 
 
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                 "eight": "8", "nine": "9", "ten": "10", "thirty": "30", "fourteen": "14", "twenty-eight": "28"}
+_NUMBER_WORDS = {
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "thirty": "30",
+    "fourteen": "14",
+    "twenty-eight": "28",
+}
 _NUMBER_PREFIX = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")-(?=day|week|month)")
 
 
@@ -167,10 +256,14 @@ def key(name: str) -> tuple[str, ...]:
     """The merge key: "Weekly listening hours per month" and "listening hours" differ only in qualifiers."""
     toks = tokens(name)
     # "per week", "a month": a time window says how often, not what is counted.
-    kept = [t for i, t in enumerate(toks) if not (
-        (t in _WINDOW_START and i + 1 < len(toks) and toks[i + 1] in _WINDOW) or
-        (t in _WINDOW and i > 0 and toks[i - 1] in _WINDOW_START)
-    )]
+    kept = [
+        t
+        for i, t in enumerate(toks)
+        if not (
+            (t in _WINDOW_START and i + 1 < len(toks) and toks[i + 1] in _WINDOW)
+            or (t in _WINDOW and i > 0 and toks[i - 1] in _WINDOW_START)
+        )
+    ]
     toks2 = [t for t in kept if t not in _DROP_TOKENS]
     return tuple(toks2) or tuple(tokens(name))
 
@@ -241,7 +334,15 @@ class NodeBook:
         if matches:
             return None
         # "adoption among new subscribers" for "route adoption rate": the words before the qualifier.
-        core = set(key(re.split(r"\s+(?:among|for|of|in|on|by|with|from|across|at|within|after|before|when|who|that)\s+", name, maxsplit=1)[0]))
+        core = set(
+            key(
+                re.split(
+                    r"\s+(?:among|for|of|in|on|by|with|from|across|at|within|after|before|when|who|that)\s+",
+                    name,
+                    maxsplit=1,
+                )[0]
+            )
+        )
         core -= _GENERIC_TOKENS
         if not core or core == k:
             return None
@@ -251,7 +352,7 @@ class NodeBook:
         return self._closest(k)
 
     def _closest(self, k: set[str]) -> NodeEntry | None:
-        """"the return rate" for "week-over-week DJ return rate": most of the reference's distinctive words, one best entry."""
+        """ "the return rate" for "week-over-week DJ return rate": most of the reference's distinctive words, one best entry."""
         want = k - _GENERIC_TOKENS - _STOP_TOKENS
         if not want:
             return None
@@ -275,7 +376,12 @@ class NodeBook:
             if not re.fullmatch(r"[A-Z][A-Za-z0-9/]{1,12}|[A-Za-z]+/[A-Za-z]+", alias):
                 alias = None
         entry = self.find(name) or (self.find(alias) if alias else None)
-        if entry is not None and avoid is not None and self.resolve(entry) is self.resolve(avoid) and name != entry.name:
+        if (
+            entry is not None
+            and avoid is not None
+            and self.resolve(entry) is self.resolve(avoid)
+            and name != entry.name
+        ):
             entry = next((e for e in self.entries if e.name == name), None)
         if entry is None:
             entry = NodeEntry(name=name, key=key(name))

@@ -24,7 +24,8 @@ from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
 _UNDER_HEADER = re.compile(
-    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|within)\s+(?P<x>[^,:.]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$", re.I
+    r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|within)\s+(?P<x>[^,:.]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$",
+    re.I,
 )
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|what|"
@@ -75,7 +76,11 @@ def parse_answer(answer: str) -> Tree:
     all_lines = lines(answer)
     plus_indents = {line.indent for line in all_lines if line.marker == "+"}
     # A line with deeper lines right under it is an outline row even without a bullet.
-    opens = {a.index for a, nxt in zip(all_lines, all_lines[1:], strict=False) if nxt.indent > a.indent and answer.count("\n", a.end, nxt.start) == 1}
+    opens = {
+        a.index
+        for a, nxt in zip(all_lines, all_lines[1:], strict=False)
+        if nxt.indent > a.indent and answer.count("\n", a.end, nxt.start) == 1
+    }
 
     last_head: NodeEntry | None = None
     table: _Table | None = None
@@ -86,14 +91,27 @@ def parse_answer(answer: str) -> Tree:
             continue
         table = None
         is_header = line.heading or (text.endswith(":") and len(text) <= 120)
-        if section is not None and section.kind == "north_star" and line.heading and not text.startswith("#") and not line.text.lstrip().startswith("#"):
+        if (
+            section is not None
+            and section.kind == "north_star"
+            and line.heading
+            and not text.startswith("#")
+            and not line.text.lstrip().startswith("#")
+        ):
             is_header = False  # "**Weekly orders**" right under a "North star" heading is the metric, not a new section
-        if section is not None and not (section.kind == "north_star" and not is_header) and not _in_section(section, line, is_header):
+        if (
+            section is not None
+            and not (section.kind == "north_star" and not is_header)
+            and not _in_section(section, line, is_header)
+        ):
             section = None
             reader.state.section_kind = None
             reader.state.in_diagnosis = False
 
-        while stack and (stack[-1].indent > line.indent or (stack[-1].indent == line.indent and (line.arrow_lead is None or stack[-1].arrow_lead))):
+        while stack and (
+            stack[-1].indent > line.indent
+            or (stack[-1].indent == line.indent and (line.arrow_lead is None or stack[-1].arrow_lead))
+        ):
             stack.pop()
         outline_parent = stack[-1].anchor if stack else None
         if re.match(r"^(?:=|≡)\s", text) and last_head is not None:
@@ -101,7 +119,12 @@ def parse_answer(answer: str) -> Tree:
         if section is not None and section.kind == "metric" and section.entry is not None and outline_parent is None:
             outline_parent = section.entry
 
-        if section is not None and section.kind == "guardrail" and not is_header and (line.bullet or len(text.split()) <= 14):
+        if (
+            section is not None
+            and section.kind == "guardrail"
+            and not is_header
+            and (line.bullet or len(text.split()) <= 14)
+        ):
             reader.guardrail_items(Frag(line.text, line.start))
             continue
         if section is not None and section.kind == "north_star" and not is_header:
@@ -115,7 +138,11 @@ def parse_answer(answer: str) -> Tree:
         if is_header:
             section = _open_section(line, text, b, reader)
             if section.entry is not None:
-                if outline_parent is not None and not b.has_parent(section.entry) and section.entry is not outline_parent:
+                if (
+                    outline_parent is not None
+                    and not b.has_parent(section.entry)
+                    and section.entry is not outline_parent
+                ):
                     b.link(outline_parent, section.entry, _line_kind(line, reader), (line.start, line.end))
                 stack.append(_Open(line.indent, section.entry, line.arrow_lead is not None))
             if section.kind in ("guardrail", "north_star") or section.entry is not None or not _has_statement(line):
@@ -141,16 +168,38 @@ def parse_answer(answer: str) -> Tree:
                 b.stage[id(head)] = stage.group(0).split(":")[0].strip().lower()
         if head is None and op is not None and outline_parent is not None:
             head = anchor = b.metric(body.cut(op.end()))
-        if head is None and section is not None and section.kind == "metric" and ":" in text and _bare(text.split(":")[0]):
+        if (
+            head is None
+            and section is not None
+            and section.kind == "metric"
+            and ":" in text
+            and _bare(text.split(":")[0])
+        ):
             head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))  # "- item: why it matters"
         label = _LABELLED.match(text)
-        if head is None and label and _bare(label.group("x")) and (outline_parent is not None or line.bullet or line.indent or line.index in opens):
+        if (
+            head is None
+            and label
+            and _bare(label.group("x"))
+            and (outline_parent is not None or line.bullet or line.indent or line.index in opens)
+        ):
             head = anchor = b.metric(body.cut(line.text.find(label.group("x"))))  # "Reach: weekly route planners"
-        if head is None and section is not None and section.kind == "metric" and line.bullet and not read_links and outline_parent is not None:
+        if (
+            head is None
+            and section is not None
+            and section.kind == "metric"
+            and line.bullet
+            and not read_links
+            and outline_parent is not None
+        ):
             # A bullet under a metric's header is its child, named before any explanation.
             first = re.split(r",\s|\s[-–—]\s|\s*\(|:\s", text, maxsplit=1)[0]
             head = anchor = b.metric(Frag(first, line.start + line.text.find(first))) if first else None
-        if head is None and _bare(text) and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead or line.index in opens):
+        if (
+            head is None
+            and _bare(text)
+            and (outline_parent is not None or line.bullet or line.indent or line.arrow_lead or line.index in opens)
+        ):
             if line.arrow_lead:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
             head = anchor = b.metric(body)
@@ -158,15 +207,31 @@ def parse_answer(answer: str) -> Tree:
             last_head = b.north_star if b.north_star is not None and not b.links else last_head
             continue
         last_head = head
-        if outline_parent is not None and b.book.resolve(head) is not b.book.resolve(outline_parent) and not b.has_parent(head):
+        if (
+            outline_parent is not None
+            and b.book.resolve(head) is not b.book.resolve(outline_parent)
+            and not b.has_parent(head)
+        ):
             kind = _line_kind(line, reader)
             operator = None
             if op is not None:
-                kind, operator = "math", {"+": "+", "×": "×", "*": "×", "·": "×", "÷": "÷", "−": "-", "-": "-", "x": "×"}[op.group("op").strip()]
+                kind, operator = (
+                    "math",
+                    {"+": "+", "×": "×", "*": "×", "·": "×", "÷": "÷", "−": "-", "-": "-", "x": "×"}[
+                        op.group("op").strip()
+                    ],
+                )
             elif marker_op is not None:
                 kind, operator = "math", marker_op
-            b.link(outline_parent, head, kind, (line.start, line.end), operator=operator,
-                   hypothesis=line.text if kind == "causal" else None, formula=line.text.strip() if kind == "math" else None)
+            b.link(
+                outline_parent,
+                head,
+                kind,
+                (line.start, line.end),
+                operator=operator,
+                hypothesis=line.text if kind == "causal" else None,
+                formula=line.text.strip() if kind == "math" else None,
+            )
         stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None))
     return b.build()
 
@@ -179,7 +244,9 @@ class _Table:
 
 
 _SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
-_RELATION_CELL = re.compile(r"^\s*(?:=|≡|⇐|⇠|<-|←|<~|(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:)", re.I)
+_RELATION_CELL = re.compile(
+    r"^\s*(?:=|≡|⇐|⇠|<-|←|<~|(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:)", re.I
+)
 _CAUSAL_CELL = re.compile(r"^\s*(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:\s*", re.I)
 _LEVEL_CELL = re.compile(r"^\s*(?:L\d|level \d|tier \d|top|root|ns|north[- ]?star|l\d\s*\(.*\))\s*$", re.I)
 
@@ -198,12 +265,20 @@ def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, sec
     cells = _cells(line)
     if not cells or all(_SEPARATOR.match(c.text) for c in cells):
         return table
-    relation = next((i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None)
+    relation = next(
+        (i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None
+    )
     if table is None and relation is None:
         header = [c.text.lower() for c in cells]
         joined = " ".join(header)
-        return _Table(header, bool(family("guardrail").search(joined)),
-                      bool(section is not None and section.kind == "diagnosis") or bool(re.search(r"\b(?:step|check|if it|then|segment|cut|hypothes\w*|cause|finding|diagnos\w*)\b", joined)))
+        return _Table(
+            header,
+            bool(family("guardrail").search(joined)),
+            bool(section is not None and section.kind == "diagnosis")
+            or bool(
+                re.search(r"\b(?:step|check|if it|then|segment|cut|hypothes\w*|cause|finding|diagnos\w*)\b", joined)
+            ),
+        )
     table = table or _Table([], False, False)
     if table.guardrails:
         reader.guardrail_items(cells[0])
@@ -227,8 +302,10 @@ def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, sec
                 if child is not None:
                     b.link(parent, child, "causal", (line.start, line.end), hypothesis=rel.text)
             return table
-        text = b.answer[first.start:rel.end]
-        masked = "".join(ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text))
+        text = b.answer[first.start : rel.end]
+        masked = "".join(
+            ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text)
+        )
         reader.sentence(Sentence(first.start, rel.end, masked, line), label=label)
         return table
     if table.diagnosis or (section is not None and section.kind == "diagnosis"):
@@ -239,9 +316,13 @@ def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, sec
 
 def _in_section(section: _Section, line: Line, is_header: bool) -> bool:
     if section.line.heading:
-        return not (line.heading and _heading_level(line) <= _heading_level(section.line)) and not (is_header and not line.bullet)
-    return line.indent > section.line.indent or (line.bullet and not section.line.bullet) or (
-        section.kind in ("guardrail", "diagnosis") and not is_header and line.indent >= section.line.indent
+        return not (line.heading and _heading_level(line) <= _heading_level(section.line)) and not (
+            is_header and not line.bullet
+        )
+    return (
+        line.indent > section.line.indent
+        or (line.bullet and not section.line.bullet)
+        or (section.kind in ("guardrail", "diagnosis") and not is_header and line.indent >= section.line.indent)
     )
 
 
@@ -272,7 +353,11 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
     st.in_diagnosis = False
     if family("guardrail").search(body) and len(body.split()) <= 10:
         return _Section(line, "guardrail", None)
-    if (family("top").search(body) or family("commit").search(body)) and not re.search(r"\b(?:is|are|=)\b|[=→←]", body) and len(body.split()) <= 12:
+    if (
+        (family("top").search(body) or family("commit").search(body))
+        and not re.search(r"\b(?:is|are|=)\b|[=→←]", body)
+        and len(body.split()) <= 12
+    ):
         return _Section(line, "north_star", None)
     if family("diagnosis_section").search(body) and not _UNDER_HEADER.match(body + ":"):
         st.in_diagnosis = True
@@ -312,14 +397,21 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
         return _Section(line, "metric", entry)
     if not _NOT_METRIC_HEADER.search(body) and _bare(body) and clean(body):
         start = line.start + line.text.find(body) if body in line.text else line.start
-        return _Section(line, "metric", b.known_metric(Frag(body, start)) if b.book.find(body) else b.metric(Frag(body, start)))
+        return _Section(
+            line, "metric", b.known_metric(Frag(body, start)) if b.book.find(body) else b.metric(Frag(body, start))
+        )
     return _Section(line, "other", None)
 
 
 def _has_statement(line: Line) -> bool:
     """A header line that says something besides opening a section ("The metric I'd optimise is X. Below it:")."""
     text = line.text.strip()
-    return len(sentences(line)) > 1 or ":" in text.rstrip(":") or bool(re.search(r"[=→←⇐⇒]", text)) or not _bare(text.rstrip(":"))
+    return (
+        len(sentences(line)) > 1
+        or ":" in text.rstrip(":")
+        or bool(re.search(r"[=→←⇐⇒]", text))
+        or not _bare(text.rstrip(":"))
+    )
 
 
 def _bare(text: str) -> bool:

@@ -22,7 +22,9 @@ _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|�
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
 # A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*")
-_ABBREV_BEFORE = re.compile(r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I)
+_ABBREV_BEFORE = re.compile(
+    r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,20 @@ def lines(answer: str) -> tuple[Line, ...]:
         nonlocal pending, pending_arrow, pending_marker, pending_table
         if pending is not None:
             s, e, indent, bullet, heading = pending
-            result.append(Line(len(result), s, e, answer[s:e], indent, bool(bullet), pending_arrow, bool(heading), pending_marker, pending_table))
+            result.append(
+                Line(
+                    len(result),
+                    s,
+                    e,
+                    answer[s:e],
+                    indent,
+                    bool(bullet),
+                    pending_arrow,
+                    bool(heading),
+                    pending_marker,
+                    pending_table,
+                )
+            )
         pending, pending_arrow, pending_marker, pending_table = None, None, "", False
 
     for offset, raw in _physical_lines(answer):
@@ -80,7 +95,11 @@ def lines(answer: str) -> tuple[Line, ...]:
         if not stripped.strip():
             flush()
             continue
-        if stripped.lstrip().startswith("|") and stripped.count("|") >= 2 and (stripped.endswith("|") or re.search(r"\|\s*:?-{3,}", stripped)):
+        if (
+            stripped.lstrip().startswith("|")
+            and stripped.count("|") >= 2
+            and (stripped.endswith("|") or re.search(r"\|\s*:?-{3,}", stripped))
+        ):
             # A table row is one line; its cells are read by the outline, not as prose.
             flush()
             first = offset + len(raw) - len(raw.lstrip())
@@ -93,7 +112,13 @@ def lines(answer: str) -> tuple[Line, ...]:
         prefix = stripped[:content_col]
         bullet = bool(re.search(r"[-*•·+]\s|\d[a-z]?[.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix))
         arrow = _ARROW_LEAD.match(stripped[content_col:])
-        is_new_item = bullet or arrow is not None or content_col > (pending[2] if pending else 0) or (pending is not None and pending[4] == 1) or stripped.lstrip().startswith("#")
+        is_new_item = (
+            bullet
+            or arrow is not None
+            or content_col > (pending[2] if pending else 0)
+            or (pending is not None and pending[4] == 1)
+            or stripped.lstrip().startswith("#")
+        )
         # Hard-wrapped prose joins up; short rows and rows with identities or arrows are outline rows.
         continuation = (
             pending is not None
@@ -103,14 +128,16 @@ def lines(answer: str) -> tuple[Line, ...]:
             and not _STRUCTURE.search(answer[pending[0] : pending[1]])
             and content_col == pending[2]
             and not re.search(r"[.:!?]$", answer[pending[0] : pending[1]])
-            and stripped[content_col:content_col + 1].islower()
+            and stripped[content_col : content_col + 1].islower()
             and not re.match(r"^[\w' /%#&()-]{1,40}:\s", stripped[content_col:])  # "active share: mix of ..." is a row
         )
         if continuation and pending is not None:
             pending[1] = offset + len(stripped)
             continue
         flush()
-        heading = bool(re.match(r"^\s*#{1,6}\s", stripped)) or bool(re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped.strip()))
+        heading = bool(re.match(r"^\s*#{1,6}\s", stripped)) or bool(
+            re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped.strip())
+        )
         pending = [offset + content_col, offset + len(stripped), content_col, int(bullet), int(heading)]
         pending_arrow = arrow.group(0).strip() if arrow else None
         marker = re.search(r"([-*•·+])\s+$", prefix)
@@ -126,7 +153,7 @@ _COMMON_SHORT = frozenset(
 
 
 def _short_abbreviation(head: str, following: str) -> bool:
-    """"acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end."""
+    """ "acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end."""
     m = re.search(r"(?:^|\s)([A-Za-z]{2,4})\.$", head)
     return bool(m) and following.islower() and m.group(1).islower() and m.group(1) not in _COMMON_SHORT
 
@@ -137,7 +164,7 @@ def sentences(line: Line) -> tuple[Sentence, ...]:
     text, base, pos = line.text, line.start, 0
     for m in _SENTENCE_END.finditer(text):
         head = text[pos : m.start()].rstrip()
-        if _ABBREV_BEFORE.search(head) or not head or _short_abbreviation(head, text[m.end():m.end() + 1]):
+        if _ABBREV_BEFORE.search(head) or not head or _short_abbreviation(head, text[m.end() : m.end() + 1]):
             continue
         out.append(Sentence(base + pos, base + pos + len(head), head, line))
         pos = m.end()

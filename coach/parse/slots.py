@@ -34,9 +34,18 @@ _ITEM_END = re.compile(
     re.I,
 )
 # "made of two things: A and B", "⇐ (hypothesis): A, B": a label before the list, not an item of it.
-_COUNTED_LABEL = re.compile(r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b", re.I)
-_EXPLANATION_START = re.compile(r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b", re.I)
-_LIST = re.compile(r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+", re.I)
+_COUNTED_LABEL = re.compile(
+    r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b",
+    re.I,
+)
+_EXPLANATION_START = re.compile(
+    r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+",
+    re.I,
+)
 _BELIEF = re.compile(
     r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
     r"^.*?\b(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
@@ -60,7 +69,10 @@ _PRONOUNS = re.compile(
     r"the metric|the number|itself)$",
     re.I,
 )
-_GROUP_REF = re.compile(r"^(?:and\s+|so\s+)?(?:they|those|these|them|both|all three|all of them|both of them|those two|these two|those three|these three|the two|the three)$", re.I)
+_GROUP_REF = re.compile(
+    r"^(?:and\s+|so\s+)?(?:they|those|these|them|both|all three|all of them|both of them|those two|these two|those three|these three|the two|the three)$",
+    re.I,
+)
 _NOUN_REF = re.compile(r"^(?:that|this|the|its|their|our)\s+(?P<noun>[a-z-]+)$", re.I)
 
 
@@ -81,7 +93,7 @@ def is_group_ref(text: str) -> bool:
 
 
 def noun_ref(text: str) -> str | None:
-    """"that rate": the noun a demonstrative points back with."""
+    """ "that rate": the noun a demonstrative points back with."""
     m = _NOUN_REF.match(text.strip(" ,.;:"))
     return m.group("noun").lower() if m else None
 
@@ -106,7 +118,9 @@ def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     return (frag.cut(0, m.start()) if m and m.start() > 0 else frag).strip(" ,")
 
 
-_STRONG_END = re.compile(r"\s*;|\.\s|\.$|\?|!|\s[—–]\s|\s--\s|,\s*(?:so|because|since|but|which means|meaning|i\.e\.)\b|:\s", re.I)
+_STRONG_END = re.compile(
+    r"\s*;|\.\s|\.$|\?|!|\s[—–]\s|\s--\s|,\s*(?:so|because|since|but|which means|meaning|i\.e\.)\b|:\s", re.I
+)
 
 
 def identity_end(frag: Frag) -> Frag:
@@ -130,10 +144,18 @@ def left_start(frag: Frag) -> Frag:
     """The part of ``frag`` (text before a cue) that the cue is about: after the last clause break or colon."""
     masked = mask_parens(frag.text)
     cut = -1
-    sub = re.match(r"^(?:while|when|if|as|once|until|before|after|since|because|whatever|whichever)\b[^,]{0,60},\s*", mask_parens(frag.text), re.I)
+    sub = re.match(
+        r"^(?:while|when|if|as|once|until|before|after|since|because|whatever|whichever)\b[^,]{0,60},\s*",
+        mask_parens(frag.text),
+        re.I,
+    )
     if sub:
         cut = sub.end()
-    for m in re.finditer(r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)(?:\s+|$)|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+", masked, re.I):
+    for m in re.finditer(
+        r"[;:]\s|\s[—–]\s|\s--\s|,\s*(?:so|but|and then|because|since|while|whereas|and)(?:\s+|$)|,\s*(?=(?:I|we)\b)|\b(?:because|since|so|and then|but)\s+",
+        masked,
+        re.I,
+    ):
         cut = m.end()
     frag = frag.cut(cut) if cut >= 0 else frag
     m = _BELIEF.match(frag.text)
@@ -147,18 +169,28 @@ def left_start(frag: Frag) -> Frag:
 
 def subject(frag: Frag) -> Frag:
     """One noun phrase from the text before a cue: after the last comma, unless the commas make a list."""
-    aside = re.search(r",?\s*(?:(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)|in turn|then|again|too|also|itself|in other words|by definition|mathematically)\s*,?\s*$", frag.text, re.I)
+    aside = re.search(
+        r",?\s*(?:(?:I|we)\s+(?:\w+\s+)?(?:believe|think|suspect|guess|bet|expect|reckon|assume|would say|'d say)|in turn|then|again|too|also|itself|in other words|by definition|mathematically)\s*,?\s*$",
+        frag.text,
+        re.I,
+    )
     if aside:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
-    if re.search(r"\w+\s+\w+\s+(?:it|they)$", frag.text) and not re.match(r"^(?:and|so|but|then|now)\s+(?:it|they)$", frag.text.strip(), re.I):
-        frag = frag.cut(0, len(re.sub(r"\s+(?:it|they)$", "", frag.text)))  # spoken: "paid seats it's new teams plus ..."
-    frag = frag.cut(0, len(re.sub(r"(?:'s|\s+(?:is|are|was|were))$", "", frag.text, flags=re.I)))  # "It's made up of ..."
+    if re.search(r"\w+\s+\w+\s+(?:it|they)$", frag.text) and not re.match(
+        r"^(?:and|so|but|then|now)\s+(?:it|they)$", frag.text.strip(), re.I
+    ):
+        frag = frag.cut(
+            0, len(re.sub(r"\s+(?:it|they)$", "", frag.text))
+        )  # spoken: "paid seats it's new teams plus ..."
+    frag = frag.cut(
+        0, len(re.sub(r"(?:'s|\s+(?:is|are|was|were))$", "", frag.text, flags=re.I))
+    )  # "It's made up of ..."
     level = re.match(r"^\s*(?:L\d|level \d|tier \d)\b\s*(?:\([^)]*\))?\s*:?\s*", frag.text, re.I)
     if level:
         frag = frag.cut(level.end())  # "L1: made up of ...": the level label is not the metric
     under = re.match(r"^\s*(?:under|below|beneath|inside|within)\s+(?=\S)", frag.text, re.I)
-    if under and not is_pronoun(frag.text[under.end():]):
+    if under and not is_pronoun(frag.text[under.end() :]):
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
     bare = re.sub(r"^(?:(?:and|so|but|then|now|also|again|here|[a-z]+ly)[\s,]+)+", "", frag.text.strip(), flags=re.I)
@@ -168,15 +200,28 @@ def subject(frag: Frag) -> Frag:
     comma = masked.rfind(",")
     if comma >= 0 and not _looks_like_list(masked):
         frag = frag.cut(comma + 1)
-    frag = frag.cut(0, len(re.sub(
-        r"(?:\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely|will|would|"
-        r"should|could|may|might|can|itself|alone|overall|typically|usually|generally|only|just|both|all|to))+\s*$", "", frag.text, flags=re.I)))
+    frag = frag.cut(
+        0,
+        len(
+            re.sub(
+                r"(?:\s+(?:which|that|who|in turn|also|then|mostly|mainly|largely|really|actually|directly|probably|likely|will|would|"
+                r"should|could|may|might|can|itself|alone|overall|typically|usually|generally|only|just|both|all|to))+\s*$",
+                "",
+                frag.text,
+                flags=re.I,
+            )
+        ),
+    )
     return frag.strip(" ,")
 
 
 def _looks_like_list(text: str) -> bool:
     parts = re.split(r",\s*(?:and\s+|or\s+)?", text)
-    return len(parts) >= 2 and all(0 < len(p.split()) <= 5 for p in parts) and bool(re.search(r"\b(?:and|or|&)\b", parts[-1]) or len(parts) >= 3)
+    return (
+        len(parts) >= 2
+        and all(0 < len(p.split()) <= 5 for p in parts)
+        and bool(re.search(r"\b(?:and|or|&)\b", parts[-1]) or len(parts) >= 3)
+    )
 
 
 def items(frag: Frag) -> list[Frag]:
@@ -198,7 +243,7 @@ def items(frag: Frag) -> list[Frag]:
 
 
 def distribute(pieces: list[Frag]) -> list[Frag]:
-    """"new, retained and resurrected listeners": each adjective gets the last item's noun."""
+    """ "new, retained and resurrected listeners": each adjective gets the last item's noun."""
     if len(pieces) < 2:
         return pieces
     last = pieces[-1].text.split()

@@ -27,7 +27,9 @@ class FamilySpec(BaseModel):
 
     doc: str = Field(min_length=1, description="What a match of this family tells the reader.")
     patterns: list[str] = Field(default_factory=list, description="Regular-expression alternatives.")
-    groups: dict[str, list[str]] = Field(default_factory=dict, description="Named alternatives: the name is what matched.")
+    groups: dict[str, list[str]] = Field(
+        default_factory=dict, description="Named alternatives: the name is what matched."
+    )
     examples: list[str] = Field(default_factory=list, description="Texts the family must match.")
     counter_examples: list[str] = Field(default_factory=list, description="Texts the family must not match.")
 

@@ -19,8 +19,14 @@ Direction = Literal["down", "up"]
 
 _NUMBER = re.compile(r"[$€£]?\d[\d.,]*\s*(?:%|k|m|bn|x)?", re.I)
 # Words between the metric and its move that belong to neither ("has", "have been", "saw").
-_AUX_TAIL = re.compile(r"(?:\s+(?:has|have|had|is|are|was|were|keeps?|has been|have been|been|got|went|go|going|to|slowly|steadily|sharply|suddenly|quickly|also|all))+\s*$", re.I)
-_METRIC_HEAD = re.compile(r"^.*?\b(?:saw|see|sees|seeing|noticed|notice|seen|reports?|reported|observed?|watched)\s+(?:its\s+|their\s+|our\s+|the\s+)?", re.I)
+_AUX_TAIL = re.compile(
+    r"(?:\s+(?:has|have|had|is|are|was|were|keeps?|has been|have been|been|got|went|go|going|to|slowly|steadily|sharply|suddenly|quickly|also|all))+\s*$",
+    re.I,
+)
+_METRIC_HEAD = re.compile(
+    r"^.*?\b(?:saw|see|sees|seeing|noticed|notice|seen|reports?|reported|observed?|watched)\s+(?:its\s+|their\s+|our\s+|the\s+)?",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,9 @@ class QuestionContext:
 
 def _clean_metric(phrase: str) -> str:
     phrase = _METRIC_HEAD.sub("", phrase)
-    phrase = re.sub(r"^.*?\b(?:but|and|while|although|though|whereas|yet|so|since|after|because|when)\s+", "", phrase, flags=re.I)
+    phrase = re.sub(
+        r"^.*?\b(?:but|and|while|although|though|whereas|yet|so|since|after|because|when)\s+", "", phrase, flags=re.I
+    )
     phrase = re.sub(r"^.*?:\s*", "", phrase)
     phrase = re.sub(r"\s*\([^)]*\)", "", phrase)
     if "," in phrase:
@@ -78,7 +86,9 @@ def _moves(question: str) -> list[MovedMetric]:
     """Each clause's move: the metric phrase before the change word, and which way it went."""
     moved: list[MovedMetric] = []
     contrast_at = [m.start() for m in family("contrast").finditer(question)]
-    clauses = re.split(r"(?<=[.?!;])\s+|,\s*(?=(?:but|and|while|whereas|yet)\b)|\s+(?=(?:but|while|whereas)\b)", question)
+    clauses = re.split(
+        r"(?<=[.?!;])\s+|,\s*(?=(?:but|and|while|whereas|yet)\b)|\s+(?=(?:but|while|whereas)\b)", question
+    )
     pos = 0
     for clause in clauses:
         start = question.find(clause, pos)
@@ -91,7 +101,12 @@ def _moves(question: str) -> list[MovedMetric]:
             continue
         at, direction = min(found)
         before = clause[:at]
-        before = re.sub(r"\b(?:went|go|gone|going|came|come|has|have|slipped|fell|dropped|moved)\s*$", "", before.strip(), flags=re.I)
+        before = re.sub(
+            r"\b(?:went|go|gone|going|came|come|has|have|slipped|fell|dropped|moved)\s*$",
+            "",
+            before.strip(),
+            flags=re.I,
+        )
         phrase = _clean_metric(before)
         if phrase and re.search(r"[A-Za-z]", phrase) and not _NUMBER.fullmatch(phrase):
             moved.append(MovedMetric(phrase, direction, any(c < start + at and c >= start - 2 for c in contrast_at)))

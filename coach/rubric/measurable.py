@@ -32,21 +32,59 @@ _VERB = re.compile(
     re.I,
 )
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose|where|when|whom)\b", re.I)
-_COMPARATIVE = re.compile(r"^(?:better|more|greater|higher|faster|happier|stronger|richer|deeper|improved|good|great|overall)\s+", re.I)
+_COMPARATIVE = re.compile(
+    r"^(?:better|more|greater|higher|faster|happier|stronger|richer|deeper|improved|good|great|overall)\s+", re.I
+)
 _MODEL_THEME = re.compile(
     r"\b(?:the\s+)?(?:model|ai|assistant|agent|bot|llm)(?:'s)?\s+(?:quality|understanding|intelligence|smartness|ability|capability|knowledge|performance|behaviou?r)\b|"
     r"^(?:the\s+)?(?:underlying\s+)?(?:model|ai|llm|assistant|agent|bot)(?:'s)?(?:\s+(?:itself|version|change|update|upgrade|choice))?$",
     re.I,
 )
 _NOTHING = re.compile(
-    r"^(?:not|no|none|it|this|that|they|them|those|these|both|all|everything|something|anything|nothing|team|teams|we|us|you)$", re.I
+    r"^(?:not|no|none|it|this|that|they|them|those|these|both|all|everything|something|anything|nothing|team|teams|we|us|you)$",
+    re.I,
 )
 _PLURAL = re.compile(r"[a-z]{3,}s$", re.I)
 _NOT_COUNTED_PLURALS = {
-    "analytics", "economics", "dynamics", "basics", "logistics", "news", "series", "status", "access", "success", "business",
-    "happiness", "wellness", "fitness", "awareness", "usefulness", "helpfulness", "stickiness", "progress",
+    "analytics",
+    "economics",
+    "dynamics",
+    "basics",
+    "logistics",
+    "news",
+    "series",
+    "status",
+    "access",
+    "success",
+    "business",
+    "happiness",
+    "wellness",
+    "fitness",
+    "awareness",
+    "usefulness",
+    "helpfulness",
+    "stickiness",
+    "progress",
 }
-_BREAKS = {"of", "for", "in", "on", "across", "among", "with", "w", "from", "at", "by", "per", "to", "within", "who", "that", "which"}
+_BREAKS = {
+    "of",
+    "for",
+    "in",
+    "on",
+    "across",
+    "among",
+    "with",
+    "w",
+    "from",
+    "at",
+    "by",
+    "per",
+    "to",
+    "within",
+    "who",
+    "that",
+    "which",
+}
 
 
 @dataclass(frozen=True)
@@ -60,23 +98,35 @@ class Measurability:
 def measurable(name: str) -> Measurability:
     """Whether ``name`` can be counted or measured, and if not, why (in words a candidate understands)."""
     shown = " ".join(name.split())
-    text = shown.lower() if shown.isupper() and len(shown) > 6 else shown  # "ROUTE ENGAGEMENT" is shouted, not an acronym
+    text = (
+        shown.lower() if shown.isupper() and len(shown) > 6 else shown
+    )  # "ROUTE ENGAGEMENT" is shouted, not an acronym
     text = text.strip(" .,;:*_`\"'")
     if not re.search(r"[A-Za-z]{2,}", text) or _NOTHING.match(text):
         return Measurability(False, f"'{shown}' is not a metric: name something you would count", "nothing")
     if _MODEL_THEME.search(text) and not family("unit").search(text):
-        return Measurability(False, f"'{shown}' describes the model, not a number: name the eval or live metric that measures it", "model")
+        return Measurability(
+            False,
+            f"'{shown}' describes the model, not a number: name the eval or live metric that measures it",
+            "model",
+        )
     if family("unit").search(text) or family("model_metric").search(text) or _ACRONYM.search(text):
         return Measurability(True)
     words = re.findall(r"[A-Za-z][\w'-]*", text)
     verb = _VERB.search(text)
     if verb and (len(words) > 4 or verb.start() == 0) and not _RELATIVE.search(text[: verb.start()]):
-        return Measurability(False, f"'{shown}' is a statement, not a metric: name the number that would show it", "statement")
+        return Measurability(
+            False, f"'{shown}' is a statement, not a metric: name the number that would show it", "statement"
+        )
     head = _head(words)
-    if family("countable").fullmatch(head) or (_PLURAL.search(head) and head.lower() not in _NOT_COUNTED_PLURALS and not family("theme").fullmatch(head)):
+    if family("countable").fullmatch(head) or (
+        _PLURAL.search(head) and head.lower() not in _NOT_COUNTED_PLURALS and not family("theme").fullmatch(head)
+    ):
         return Measurability(True)
     if family("theme").fullmatch(head) or _COMPARATIVE.match(text) or family("theme").search(text):
-        return Measurability(False, f"'{shown}' is a theme, not a measurable metric: name how you would count it", "theme")
+        return Measurability(
+            False, f"'{shown}' is a theme, not a measurable metric: name how you would count it", "theme"
+        )
     return Measurability(True)
 
 

@@ -64,7 +64,11 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
         for name in (n.name, *n.aliases):
             have = _content(key(name))
             # "acc. rate" for "acceptance rate": a clipped word matches the word it clips.
-            shared = sum(1 for w in want_set if w in have or any(len(h) >= 3 and (w.startswith(h) or h.startswith(w)) for h in have))
+            shared = sum(
+                1
+                for w in want_set
+                if w in have or any(len(h) >= 3 and (w.startswith(h) or h.startswith(w)) for h in have)
+            )
             if not shared or (shared < 2 and len(want_set) > 1):
                 continue
             score = shared / max(len(want_set), len(have)) + (0.01 if kids.get(n.name) else 0.0)
@@ -73,8 +77,33 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
     return best if best_score >= 0.5 else None
 
 
-_WINDOWS = {"weekly": "week", "daily": "day", "monthly": "month", "yearly": "year", "annual": "year", "quarterly": "quarter"}
-_FILLER = {"of", "each", "the", "a", "an", "per", "in", "on", "for", "that", "who", "which", "our", "all", "total", "number", "count"}
+_WINDOWS = {
+    "weekly": "week",
+    "daily": "day",
+    "monthly": "month",
+    "yearly": "year",
+    "annual": "year",
+    "quarterly": "quarter",
+}
+_FILLER = {
+    "of",
+    "each",
+    "the",
+    "a",
+    "an",
+    "per",
+    "in",
+    "on",
+    "for",
+    "that",
+    "who",
+    "which",
+    "our",
+    "all",
+    "total",
+    "number",
+    "count",
+}
 
 
 def _content(tokens: tuple[str, ...]) -> set[str]:
@@ -162,7 +191,7 @@ def find_cycles(tree: Tree) -> list[list[str]]:
         path.append(node)
         for child in kids.get(node, []):
             if state.get(child) == 1:
-                found.append(path[path.index(child):])
+                found.append(path[path.index(child) :])
             elif child not in state:
                 visit(child)
         path.pop()

@@ -55,7 +55,11 @@ def moved_node(tree: Tree, ctx: QuestionContext) -> Node | None:
     if want is None:
         return None
     node = find_node(tree, want.phrase)
-    if node is None and tree.north_star and find_node(Tree(nodes=[n for n in tree.nodes if n.name == tree.north_star]), want.phrase):
+    if (
+        node is None
+        and tree.north_star
+        and find_node(Tree(nodes=[n for n in tree.nodes if n.name == tree.north_star]), want.phrase)
+    ):
         node = tree.node(tree.north_star)
     return node
 
@@ -77,8 +81,12 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         # Two metrics moved: only the walk on the one that moved the wrong way counts.
         names = [target.name, *target.aliases] if target else []
         others = {t for m in ctx.moved if m is not ctx.wrong_way for t in key(m.phrase)}
-        about = [s for s in steps if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", others, tree)]
-        steps = steps[steps.index(about[0]):] if about else []
+        about = [
+            s
+            for s in steps
+            if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", others, tree)
+        ]
+        steps = steps[steps.index(about[0]) :] if about else []
     parts = [(step, j, part) for step in steps for j, part in enumerate(_parts(step.quote))]
     if not parts:
         return result
@@ -89,7 +97,11 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
     for n, (step, j, part) in enumerate(parts):
         # The step's own lists (the reader resolves "each of those three"; a model lists what a step checks).
         segs = list(dict.fromkeys(segments_in(part) + (step.segments if j == 0 else [])))
-        named = [k for k in kids if (j == 0 and k in step.metrics) or _mentions(part, k, kids, tree, target.name if target else "")]
+        named = [
+            k
+            for k in kids
+            if (j == 0 and k in step.metrics) or _mentions(part, k, kids, tree, target.name if target else "")
+        ]
         if result.branch_quote is None:
             if family("sanity").search(part) and not named:
                 continue  # "is the 7% in every market or one city?" before the walk is a check on the number, not a cut
@@ -107,8 +119,14 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
             continue
         deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])]
         new_cut = [s for s in segs if s.lower() not in first_cut]
-        within = n > phase_at and (bool(family("sequence").search(part)) or bool(named) or bool(deeper) or bool(_refers_back(part)))
-        if deeper or (segs and within and (new_cut or named or family("sequence").search(part))) or (result.segmented and not result.checked and named and within):
+        within = n > phase_at and (
+            bool(family("sequence").search(part)) or bool(named) or bool(deeper) or bool(_refers_back(part))
+        )
+        if (
+            deeper
+            or (segs and within and (new_cut or named or family("sequence").search(part)))
+            or (result.segmented and not result.checked and named and within)
+        ):
             result.further_quote = part
             return result
         if result.fix_quote is None and (family("fix").search(part) or family("handoff").search(part)):
@@ -133,7 +151,11 @@ def _about(quote: str, names: list[str], kids: list[str], phrase: str, others: s
 def _parts(quote: str) -> list[str]:
     """A step cut where it goes on to the next move ("..., then I'd cut ...", "If it's retention, ...")."""
     cuts = [0]
-    for m in re.finditer(r"(?:[,;:]\s*|\s[—–-]\s|\s)(?=(?:and\s+)?(?:then|next|after that|within|inside|if (?:it's|it is|that's|the drop|the break|we see|I see)|say (?:it's|that)|whichever|once)\b)", quote, re.I):
+    for m in re.finditer(
+        r"(?:[,;:]\s*|\s[—–-]\s|\s)(?=(?:and\s+)?(?:then|next|after that|within|inside|if (?:it's|it is|that's|the drop|the break|we see|I see)|say (?:it's|that)|whichever|once)\b)",
+        quote,
+        re.I,
+    ):
         if m.start() > cuts[-1] + 10:
             cuts.append(m.end())
     cuts.append(len(quote))
@@ -141,12 +163,15 @@ def _parts(quote: str) -> list[str]:
 
 
 def _refers_back(part: str) -> bool:
-    return bool(re.search(
-        r"\b(?:that one|the one that|the ones? (?:that|which)|whichever|that (?:branch|segment|cohort|step|piece|part|group)|"
-        r"the (?:branch|segment|step|piece|part|group|slice|cohort|component) (?:that|which|with)|the (?:broken|worst|bad|failing|weak|losing|shrinking|dropping) \w+|"
-        r"it's the|if it's|where it|(?:in|inside|within) (?:it|that|them|those)|the drop|the break)\b",
-        part, re.I,
-    ))
+    return bool(
+        re.search(
+            r"\b(?:that one|the one that|the ones? (?:that|which)|whichever|that (?:branch|segment|cohort|step|piece|part|group)|"
+            r"the (?:branch|segment|step|piece|part|group|slice|cohort|component) (?:that|which|with)|the (?:broken|worst|bad|failing|weak|losing|shrinking|dropping) \w+|"
+            r"it's the|if it's|where it|(?:in|inside|within) (?:it|that|them|those)|the drop|the break)\b",
+            part,
+            re.I,
+        )
+    )
 
 
 def _most_walked(tree: Tree, kid_map: dict[str, list[str]]) -> Node | None:

@@ -26,12 +26,33 @@ def ai_layer(inp: RuleInput) -> Outcome:
     if placed:
         first = placed[0]
         where = f"under '{ups[first.name][0]}'" if ups.get(first.name) else "as a guardrail"
-        return Outcome(True, f"Model-quality input on the tree: '{first.name}' {where}.", tuple(node_quote(inp.answer, n) for n in placed[:3]))
+        return Outcome(
+            True,
+            f"Model-quality input on the tree: '{first.name}' {where}.",
+            tuple(node_quote(inp.answer, n) for n in placed[:3]),
+        )
     if model:
-        return Outcome(False, f"Model metrics are listed ('{model[0].name}') but not placed under the user behaviour they drive.", (node_quote(inp.answer, model[0]),))
-    vague = [n for n in tree.nodes if (n.role == "ai_input" or family("model_metric").search(n.name)) and not measurable(n.name).measurable]
+        return Outcome(
+            False,
+            f"Model metrics are listed ('{model[0].name}') but not placed under the user behaviour they drive.",
+            (node_quote(inp.answer, model[0]),),
+        )
+    vague = [
+        n
+        for n in tree.nodes
+        if (n.role == "ai_input" or family("model_metric").search(n.name)) and not measurable(n.name).measurable
+    ]
     if vague:
-        return Outcome(False, measurable(vague[0].name).reason[0].upper() + measurable(vague[0].name).reason[1:] + ".", (node_quote(inp.answer, vague[0]),))
+        return Outcome(
+            False,
+            measurable(vague[0].name).reason[0].upper() + measurable(vague[0].name).reason[1:] + ".",
+            (node_quote(inp.answer, vague[0]),),
+        )
     if re.search(r"\b(?:the )?model(?:'s)?\b|\bmodel quality\b", inp.answer, re.I):
-        return Outcome(False, "The model is mentioned, but no model-quality metric (eval pass rate, hallucination rate, p95 latency ...) is on the tree.")
-    return Outcome(False, "No model-quality metric (eval pass rate, hallucination rate, p95 latency ...) is on the tree.")
+        return Outcome(
+            False,
+            "The model is mentioned, but no model-quality metric (eval pass rate, hallucination rate, p95 latency ...) is on the tree.",
+        )
+    return Outcome(
+        False, "No model-quality metric (eval pass rate, hallucination rate, p95 latency ...) is on the tree."
+    )

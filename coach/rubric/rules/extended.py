@@ -31,7 +31,11 @@ def l1_equation(inp: RuleInput) -> Outcome:
     ns = inp.tree.north_star
     math = [link for link in inp.tree.links if link.parent == ns and link.kind == "math"]
     if math:
-        return Outcome(True, f"The first split of '{ns}' is written as an identity.", tuple(ev.quote for ev in math[0].evidence[:1]))
+        return Outcome(
+            True,
+            f"The first split of '{ns}' is written as an identity.",
+            tuple(ev.quote for ev in math[0].evidence[:1]),
+        )
     return Outcome(False, "The north star's first split is not written as an equation.")
 
 
@@ -46,7 +50,9 @@ def depth_three(inp: RuleInput) -> Outcome:
         return Outcome(True, f"The deepest branch is {levels} levels below '{ns}'.")
     if levels > most:
         return Outcome(False, f"The deepest branch is {levels} levels down: beyond {most} is speculation.")
-    return Outcome(False, f"The deepest branch is {levels} level{'s' if levels != 1 else ''} below '{ns}'; aim for {target}.")
+    return Outcome(
+        False, f"The deepest branch is {levels} level{'s' if levels != 1 else ''} below '{ns}'; aim for {target}."
+    )
 
 
 @rule("branching")
@@ -69,7 +75,12 @@ def no_cycles(inp: RuleInput) -> Outcome:
     found = find_cycles(inp.tree)
     if found:
         loop = " → ".join([*found[0], found[0][0]])
-        quotes = tuple(ev.quote for link in inp.tree.links if link.parent in found[0] and link.child in found[0] for ev in link.evidence[:1])
+        quotes = tuple(
+            ev.quote
+            for link in inp.tree.links
+            if link.parent in found[0] and link.child in found[0]
+            for ev in link.evidence[:1]
+        )
         return Outcome(False, f"The tree has a loop: {loop}.", quotes[:2])
     return Outcome(True, "No metric feeds back into its own ancestors.")
 
@@ -104,7 +115,9 @@ def causal_hops(inp: RuleInput) -> Outcome:
 def leading_lagging(inp: RuleInput) -> Outcome:
     m = family("timing").search(inp.answer)
     if m:
-        return Outcome(True, "Says which metrics lead and which lag.", (sentence_of(inp.answer, m.start(), m.group(0)),))
+        return Outcome(
+            True, "Says which metrics lead and which lag.", (sentence_of(inp.answer, m.start(), m.group(0)),)
+        )
     return Outcome(False, "Does not say which metrics are leading and which lagging.")
 
 
@@ -152,20 +165,34 @@ def conflict_resolution(inp: RuleInput) -> Outcome:
         quote = rule_ev.quote
     if not inp.tree.guardrails():
         return Outcome(False, "States a preference but holds neither metric as a guardrail.", (quote,))
-    return Outcome(True, "Picks the metric closer to the value exchange, guards the other, and states the rule.", (quote,))
+    return Outcome(
+        True, "Picks the metric closer to the value exchange, guards the other, and states the rule.", (quote,)
+    )
 
 
 @rule("ai_three_layers")
 def ai_three_layers(inp: RuleInput) -> Outcome:
     tree, text = inp.tree, inp.answer
     model = [n for n in tree.nodes if is_model_metric(n)]
-    offline = any(n.stage == "offline" for n in model) or bool(re.search(r"\boffline\b|\beval\w*\b|\bbenchmark", text, re.I))
-    online = any(n.stage == "online" for n in model) or bool(re.search(r"\bonline\b|\bin production\b|\blive traffic\b|\bthumbs?[- ]down\b|\bcorrection", text, re.I))
+    offline = any(n.stage == "offline" for n in model) or bool(
+        re.search(r"\boffline\b|\beval\w*\b|\bbenchmark", text, re.I)
+    )
+    online = any(n.stage == "online" for n in model) or bool(
+        re.search(r"\bonline\b|\bin production\b|\blive traffic\b|\bthumbs?[- ]down\b|\bcorrection", text, re.I)
+    )
     both_named = bool(re.search(r"\boffline\b", text, re.I) and re.search(r"\bonline\b", text, re.I))
-    missing = [label for label, ok in (("a business outcome on top", bool(tree.north_star)), ("offline model performance", offline),
-                                        ("online trust and reliability", online), ("the offline vs online distinction", both_named)) if not ok]
+    missing = [
+        label
+        for label, ok in (
+            ("a business outcome on top", bool(tree.north_star)),
+            ("offline model performance", offline),
+            ("online trust and reliability", online),
+            ("the offline vs online distinction", both_named),
+        )
+        if not ok
+    ]
     if missing:
         return Outcome(False, f"Missing {', '.join(missing)}.")
-    return Outcome(True, "Covers the business outcome, offline model performance and online trust, and tells them apart.")
-
-
+    return Outcome(
+        True, "Covers the business outcome, offline model performance and online trust, and tells them apart."
+    )

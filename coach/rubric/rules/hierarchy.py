@@ -14,7 +14,9 @@ def hierarchy(inp: RuleInput) -> Outcome:
     roots = tops(tree)
     if not roots:
         if tree.nodes:
-            return Outcome(False, f"{len(tree.nodes)} metrics are named but none is placed under another: a list, not a tree.")
+            return Outcome(
+                False, f"{len(tree.nodes)} metrics are named but none is placed under another: a list, not a tree."
+            )
         return Outcome(False, "No metrics were found, so there is no tree to judge.")
     g = acyclic_children(tree)
     kids = children(tree)
@@ -23,12 +25,20 @@ def hierarchy(inp: RuleInput) -> Outcome:
     for r in roots:
         reachable |= descendants(g, r)
     branching = sorted((n for n in reachable if len(g.get(n, [])) >= min_children), key=lambda n: -len(g.get(n, [])))
-    evidence = tuple(
-        ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1]
-    )[:3]
+    evidence = tuple(ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1])[:3]
     top = roots[0]
     if levels >= min_depth and branching:
-        return Outcome(True, f"'{top}' breaks down {levels} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.", evidence)
+        return Outcome(
+            True,
+            f"'{top}' breaks down {levels} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.",
+            evidence,
+        )
     if levels < min_depth:
-        return Outcome(False, f"The tree under '{top}' is only {levels} level{'s' if levels != 1 else ''} deep; take a driver down another level.", evidence)
-    return Outcome(False, f"The tree under '{top}' is a single chain: no metric has {min_children} or more children.", evidence)
+        return Outcome(
+            False,
+            f"The tree under '{top}' is only {levels} level{'s' if levels != 1 else ''} deep; take a driver down another level.",
+            evidence,
+        )
+    return Outcome(
+        False, f"The tree under '{top}' is a single chain: no metric has {min_children} or more children.", evidence
+    )

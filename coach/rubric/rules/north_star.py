@@ -14,12 +14,18 @@ def north_star(inp: RuleInput) -> Outcome:
     if len(tree.north_star_candidates) >= 2:
         names = tree.north_star_candidates
         quotes = tuple(node_quote(inp.answer, n) for n in (tree.node(c) for c in names) if n is not None)
-        return Outcome(False, f"You offered {len(names)} top metrics ({', '.join(names)}) and kept them all; pick one.", quotes)
+        return Outcome(
+            False, f"You offered {len(names)} top metrics ({', '.join(names)}) and kept them all; pick one.", quotes
+        )
     kids = children(tree)
     if tree.north_star is None:
         moved = moved_node(tree, ctx) if ctx.metric_change else None
         if moved is not None and (len(kids.get(moved.name, [])) >= 2 or _walked_from(inp, moved.name)):
-            return Outcome(True, f"Works from the metric that moved, '{moved.name}', as the top: it is broken down or walked from.", (node_quote(inp.answer, moved),))
+            return Outcome(
+                True,
+                f"Works from the metric that moved, '{moved.name}', as the top: it is broken down or walked from.",
+                (node_quote(inp.answer, moved),),
+            )
         return Outcome(False, "The answer never commits to a single top metric.")
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()

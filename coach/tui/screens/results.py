@@ -138,7 +138,9 @@ class ResultsScreen(CoachScreen):
         self._set_phase("grading")
         self._streamed = []
         how = f" with {self.coach.model_ref}" if self.coach.model_ref else ""
-        self.query_one(VerdictBanner).waiting(f"Grading your answer{how}…  Esc cancels and takes you back to the editor.")
+        self.query_one(VerdictBanner).waiting(
+            f"Grading your answer{how}…  Esc cancels and takes you back to the editor."
+        )
         self._worker = self.run_worker(
             partial(self._grade_work, self.answer),
             thread=True,

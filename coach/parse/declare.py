@@ -1,0 +1,247 @@
+"""North-star declarations: which metric a sentence commits to as the top.
+
+A top cue ("north star", "the one metric", "I'd optimise for") finds its metric
+after it ("my north star is X"), inside it ("make X my top"), or before it ("X is
+my north star"); a question cue ("what sits at the top?") looks in the next sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.parse.fragment import Frag, mask_parens
+from coach.parse.mentions import mentions
+from coach.parse.names import NodeEntry
+from coach.parse.slots import is_pronoun, right_end, strip_belief, subject
+from coach.parse.state import LABEL, ReaderBase
+from coach.parse.words import family
+
+# "X is my north star", "X as the north star", "X, that's my north star": the metric before the top word.
+_TOP_AFTER_METRIC = re.compile(
+    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(])\s*"
+    r"(?:(?:really|clearly|definitely|then|basically|probably|honestly|also|still|going to be|gonna be)\s+)*"
+    r"(?:my|our|the|a|one|this|that)?\s*(?:(?:one|single|only|real|true|chosen|actual|new|final|proposed|overall|ultimate)\s+)*$",
+    re.I,
+)
+_MAKE_X_TOP = re.compile(
+    r"\b(?:make|makes|making|call|calling|set|setting|pick|picking|choose|choosing|take|taking|use|using|crown|name|naming|treat|treating|"
+    r"keep|keeping|put|putting|have|propose|select|selecting|go with|going with|settle on|land on|commit to)\s+(?P<x>.{2,100}?)\s+"
+    r"(?:as\s+|to be\s+|on\s+|at\s+)?(?:(?:my|our|the|a)\s+)?(?:(?:one|single|only)\s+)?$",
+    re.I,
+)
+_TOP_BEFORE_METRIC = re.compile(
+    r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
+    r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
+    r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
+    r"(?:[:=—–]|→|⇒|->|=>|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
+    re.I,
+)
+_NOT_A_METRIC_SLOT = re.compile(
+    r"^(?:a |an |the )?(?:(?:lagging|leading|input|output|good|great|bad|useful|important|tricky|hard|key|real|simple|clear|single|one|top)\s+)*"
+    r"(?:metric|number|indicator|measure|kpi|signal|one|thing|choice|question|outcome)s?$|^(?:important|tricky|hard|easy|clear|simple|obvious|key)\b",
+    re.I,
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|the thing|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)",
+    re.I,
+)
+_DECLARATION_END = re.compile(r"\s=\s|\s(?:<-|->|→|←|⇐|⇒)\s|\s-\s|\s*\||,\s(?!or\b)")
+_LEAD_TRIM = re.compile(
+    r"^[\s,:;—–*_`-]*(?:(?:um+|uh+|er+|erm|hmm|like|you know|so|well|basically|just|I guess|I think|probably|actually|honestly|"
+    r"simply|clearly|obviously|then|still|again|ok|okay|yeah|right)\b[\s,]*)*",
+    re.I,
+)
+# "I want to say the conversion rate is main metric": what the speaker says is the slot, not the saying.
+_SAID = re.compile(
+    r"^(?:.*?\b(?:I|we)(?:'d|'ll| would| will| want to| wanna| have to| must| can)?\s+(?:\w+\s+){0,2}?"
+    r"(?:say|think|believe|guess|feel|argue|suggest|propose|pick|choose|take|use|make|put|call|consider|keep|treat|set|define|see)\s+(?:that\s+)?)",
+    re.I,
+)
+
+
+class Declarations(ReaderBase):
+    def _north_star(self, frag: Frag, raw: str) -> None:
+        text = mask_parens(frag.text)
+        b, st = self.b, self.state
+        if self._pending_top:
+            # "What sits at the top? Daily meditation starts, the metric that moved."
+            self._pending_top = False
+            named = self._mentioned(frag)
+            entry = named[0] if named else self._slot_metric(frag)
+            if entry is not None:
+                self._commit(entry, frag, personal=True, at=frag.start)
+                return
+        several = family("several_tops").search(text)
+        if several:
+            st.several_tops_at = frag.start
+            b.several_tops_at = frag.start
+            tops = self._mentioned(frag.cut(text.find(":") + 1)) if ":" in text[several.start() :] else []
+            if len(tops) < 2:
+                tops = self._mentioned(frag) or []
+            if len(tops) < 2 and self._previous is not None:
+                tops = self._mentioned(self._previous) or tops
+            b.candidates.extend(tops)
+            if b.north_star is not None:
+                b.candidates.append(b.north_star)
+            return  # a sentence that keeps several tops does not also choose one
+        if self._label_top(frag, raw):
+            return
+        cues = sorted([*family("top").finditer(text), *family("commit").finditer(text)], key=lambda m: m.start())
+        for m in cues:
+            if (
+                family("must_not").search(text, m.end())
+                and family("must_not").search(text, m.end()).start() - m.end() < 40
+            ):
+                continue  # "the one thing I'd make sure doesn't tank is X" names a guardrail
+            guard = family("guardrail").search(text, m.start())
+            if guard and guard.start() - m.end() < 40:
+                continue  # "the one thing I'd watch as a guardrail is X"
+            entry = self._declared(frag, m)
+            if entry is not None:
+                personal = bool(
+                    re.search(
+                        r"\b(?:I|I'd|I'll|I'm|my|we|we'd|we'll|our|me|let's)\b|^\W*(?:north[- ]?star|NS|top(?: metric)?)\b",
+                        frag.text,
+                        re.I,
+                    )
+                )
+                self._commit(entry, frag, personal=personal, at=frag.start + m.start())
+                return
+        if cues and re.search(r"[?:]\s*$", frag.text):
+            self._pending_top = True
+
+    def _mentioned(self, frag: Frag) -> list[NodeEntry]:
+        """The metrics a sentence names, found by their head words (no cue needed)."""
+        found = [self.b.metric(m) for m in mentions(frag)]
+        return list({id(e): e for e in found if e is not None}.values())
+
+    def _commit(self, entry: NodeEntry, frag: Frag, *, personal: bool, at: int) -> None:
+        self.b.declare(entry, personal=personal, at=at)
+        self.state.focus = entry
+        self._classify(frag.text, entry)
+
+    def _label_top(self, frag: Frag, raw: str) -> bool:
+        """ "IT hours saved / customer / month (top)": a label that calls the line's metric the top."""
+        for m in LABEL.finditer(raw):
+            inner = next(g for g in m.groups() if g)
+            if not re.fullmatch(
+                r"\s*(?:the\s+)?(?:top|NS|north[- ]?star|top metric|root)\b.*|\s*the one I\b.*", inner, re.I
+            ):
+                continue
+            before = frag.cut(0, m.start())
+            before = before.cut(0, len(re.split(r"\s*(?:<-|←|⇐|--|—|\s-\s)", before.text)[0]))
+            entry = self.b.metric(before.strip(" *_`")) if before.text.strip() else None
+            if entry is not None:
+                self._commit(entry, frag, personal=True, at=frag.start + m.start())
+                return True
+        return False
+
+    def _slot_metric(self, slot: Frag) -> NodeEntry | None:
+        slot = strip_belief(_lead_trim(slot))
+        placeholder = _PLACEHOLDER.match(slot.text)
+        if placeholder:
+            slot = slot.cut(placeholder.end())  # "something that scales with usage, so completed orders per month"
+        slot = _declaration_end(slot)
+        if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
+            return None
+        # A long definition: the name is the head before its relative clause.
+        rel = re.search(
+            r"\s(?:whose|who|that|which|where|when|within|after|before|defined as|measured as|meaning)\s", slot.text
+        )
+        if rel and len(slot.text.split()) > 6:
+            slot = slot.cut(0, rel.start())
+        if is_pronoun(slot.text):
+            return self.state.focus
+        return self.b.known_metric(slot) if self.b.book.find(slot.text) else self.b.metric(slot)
+
+    def _declared(self, frag: Frag, m: re.Match[str]) -> NodeEntry | None:
+        """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
+        or before it ("X is my north star"); the first of those that names a metric."""
+        after, before = frag.cut(m.end()), frag.cut(0, m.start())
+        if m.re is family("commit").pattern:
+            lead = re.match(r"\s*(?:is|would be|will be|to|:)\s+", after.text, re.I)
+            return self._from_slot(frag, after.cut(lead.end()) if lead else after)
+        lead = _TOP_BEFORE_METRIC.match(after.text)
+        if (
+            re.search(
+                r"\b(?:choose|chose|pick|take|use|set|make|select|define|have|put|propose|go with)\s+(?:as\s+)?(?:(?:the|my|our|a)\s+)?$",
+                before.text,
+                re.I,
+            )
+            and after.text.strip()
+        ):
+            entry = self._from_slot(frag, after)  # "I will choose as north star the number of weekly users who ..."
+            if entry is not None:
+                return entry
+        if lead and not re.match(
+            r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b",
+            after.text,
+            re.I,
+        ):
+            entry = self._from_slot(frag, after.cut(lead.end()))
+            if entry is not None:
+                return entry
+        made = _MAKE_X_TOP.search(before.text)
+        if made:
+            slot = before.cut(made.start("x"), made.end("x"))
+            if is_pronoun(slot.text):
+                here = self._mentioned(frag.cut(0, slot.start - frag.start))  # "NRR ..., so I'll use it as my top node"
+                return (here[0] if here else None) or self.state.focus
+            entry = self._from_slot(frag, slot)
+            if entry is not None:
+                return entry
+        cut = _TOP_AFTER_METRIC.search(before.text)
+        if cut:
+            slot = subject(before.cut(0, cut.start()))
+            said = _SAID.match(slot.text)
+            slot = slot.cut(said.end()) if said else slot
+            if not slot.text or is_pronoun(slot.text):
+                # "X is ad revenue per viewer, so that's my north star": the metric just named in this sentence,
+                # else the one in focus, else the first one the sentence before mentions.
+                here = self._mentioned(frag.cut(0, slot.start - frag.start)) if slot.start > frag.start else []
+                earlier = self._mentioned(self._previous) if self._previous is not None else []
+                return (
+                    (here[-1] if here else None)
+                    or self.state.focus
+                    or (self._previous_entries[0] if self._previous_entries else None)
+                    or (earlier[0] if earlier else None)
+                )
+            return self._from_slot(frag, slot)
+        return None
+
+    def _from_slot(self, frag: Frag, slot: Frag) -> NodeEntry | None:
+        if not slot.text.strip():
+            return None
+        options = _or_items(_declaration_end(slot))
+        if len(options) >= 2 and not re.search(r"\bor more\b", slot.text):
+            entries = [e for e in (self.b.metric(p) for p in options) if e]
+            if len(entries) >= 2:
+                self.b.candidates.extend(entries)
+                self.b.several_tops_at = frag.start
+                return None
+        return self._slot_metric(slot)
+
+    def declare_heading(self, frag: Frag) -> None:
+        """The metric named right under a "North star" heading."""
+        entry = self._slot_metric(frag)
+        if entry is not None:
+            self.b.declare(entry, personal=True, at=frag.start)
+            self.state.focus = entry
+            self._classify(frag.text, entry)
+
+
+def _or_items(slot: Frag) -> list[Frag]:
+    if not re.search(r"\s(?:or|vs\.?|versus)\s", slot.text):
+        return [slot]
+    return [p for p in slot.split(re.compile(r"\s+(?:or|vs\.?|versus)\s+|,\s*", re.I)) if p.text.strip()]
+
+
+def _lead_trim(slot: Frag) -> Frag:
+    m = _LEAD_TRIM.match(slot.text)
+    return slot.cut(m.end()) if m else slot
+
+
+def _declaration_end(slot: Frag) -> Frag:
+    slot = right_end(slot)
+    m = _DECLARATION_END.search(slot.text)
+    return slot.cut(0, m.start()).strip(" ,*_`") if m else slot.strip(" ,*_`")

@@ -1,0 +1,204 @@
+"""Guardrails: the metrics a sentence says must not get worse.
+
+Found by the guardrail cue ("guardrails: A and B", "A is my guardrail", "those
+are my guardrails"), by a must-not cue ("A must not drop", "without hurting A",
+"keep A flat"), or as the items under a guardrails header.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.parse.fragment import Frag, mask_parens
+from coach.parse.names import NodeEntry
+from coach.parse.slots import is_group_ref, is_pronoun, items, left_start, right_end
+from coach.parse.state import ReaderBase
+from coach.parse.words import family
+
+_GUARD_BACK = re.compile(
+    r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?",
+    re.I,
+)
+_WATCH_SO = re.compile(
+    r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b",
+    re.I,
+)
+_KEEP_X = re.compile(
+    r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b",
+    re.I,
+)
+# "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
+_NOT_GUARDED = re.compile(
+    r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b",
+    re.I,
+)
+_ENUMERATED = re.compile(
+    r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*",
+    re.I,
+)
+_GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
+
+
+class Guardrails(ReaderBase):
+    def _guardrails(self, frag: Frag) -> bool:
+        text = mask_parens(frag.text)
+        found: list[Frag] = []
+        word = family("guardrail").search(text)
+        must = family("must_not").search(text)
+        colon = _colon_after(text, word or must)
+        if self._guard_pending and not word and (must or _ENUMERATED.match(text)):
+            # "For the guardrails I will put two. First, the certificate completion rate, it must not go down."
+            lead = _ENUMERATED.match(text)
+            found.extend(_guard_items(frag.cut(lead.end() if lead else 0)))
+        elif word:
+            front: list[Frag] = []
+            back = _GUARD_BACK.match(text[: word.start()])
+            after = text[word.end() :]
+            lead = re.match(
+                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*",
+                after,
+                re.I,
+            )
+            watch = _WATCH_SO.search(text)
+            as_guard = re.search(r"\bas\s+(?:my\s+|our\s+|the\s+)?$", text[: word.start()], re.I)
+            if back and self._previous is not None:
+                prev = self._previous
+                cut = mask_parens(prev.text).rfind(":")
+                found.extend(_guard_items(prev.cut(cut + 1) if cut >= 0 else prev))
+            elif colon is not None:
+                found.extend(_guard_items(frag.cut(colon)))
+            elif as_guard and after.strip() and not re.match(r"\s*[.,;]?\s*$", after):
+                found.extend(_guard_items(frag.cut(word.end())))  # "I'd watch as guardrails A and B"
+            elif lead and after[lead.end() :].strip():
+                found.extend(_guard_items(frag.cut(word.end() + lead.end())))
+            elif watch and watch.start() < word.end() + 5:
+                found.extend(_guard_items(frag.cut(watch.start("x"), watch.end("x"))))
+            if not back:
+                before = text[: word.start()]
+                treat = re.search(
+                    r"(?:\b(?:is|are|as|be|'s|stays?|remain)\s+(?:a|an|my|our|the|one|another)?\s*(?:second\s+|other\s+|extra\s+|additional\s+|key\s+)?)$",
+                    before,
+                    re.I,
+                )
+                if treat:
+                    subj = left_start(frag.cut(0, treat.start()))
+                    fronted = re.search(
+                        r"\s+(?:I|we)(?:'d| would| will)?\s+(?:treat|consider|keep|hold|use|count|see|have|want)$",
+                        subj.text,
+                        re.I,
+                    )
+                    if fronted:
+                        subj = subj.cut(0, fronted.start())  # "Courier churn I treat as a guardrail"
+                    subj = subj.cut(
+                        len(
+                            re.match(
+                                r"^(?:.*\b(?:treat|consider|keep|hold|use|count|put|see|add|watch|have)\s+)?",
+                                subj.text,
+                                re.I,
+                            ).group(0)
+                        )
+                    )
+                    front.extend(items(subj) if not is_group_ref(subj.text) else [])
+                    if is_group_ref(subj.text):
+                        front.extend(Frag(e.name, -1) for e in self.state.last_items[:4])
+            found[:0] = front
+        elif colon is not None:
+            found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
+        if not found:
+            for m in family("must_not").finditer(text):
+                after_is = re.match(r"\s*(?:is|are|would be)\s+", text[m.end() :], re.I)
+                if after_is:
+                    found.extend(items(right_end(frag.cut(m.end() + after_is.end()))))  # "... doesn't tank is X"
+                    continue
+                if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
+                    found.extend(items(right_end(frag.cut(m.end()))))
+                    continue
+                subj = left_start(frag.cut(0, m.start()))
+                subj = subj.cut(
+                    len(
+                        re.match(
+                            r"^(?:.*\b(?:and|that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?",
+                            subj.text,
+                            re.I,
+                        ).group(0)
+                    )
+                )
+                if subj.text.strip() and not _NOT_GUARDED.match(subj.text):
+                    found.extend(items(subj))
+            for m in _KEEP_X.finditer(text):
+                found.extend(items(frag.cut(m.start("x"), m.end("x"))))
+        added = False
+        for item in found:
+            entry = self._guard_entry(item)
+            if entry is not None:
+                self.b.add_guardrail(entry)
+                added = True
+        # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
+        self._guard_pending = bool(word) and not added or (self._guard_pending and added and not word)
+        if added and family("decision_rule").search(text) is None and family("counter_reason").search(text):
+            self.b.notes.append((frag.start, frag.end))
+        return added
+
+    def guardrail_items(self, frag: Frag) -> None:
+        """A line under a "Guardrails" header: each item is a guardrail ("shipping cost per order: why it matters")."""
+        colon = re.search(r":\s", mask_parens(frag.text))
+        if colon and len(frag.text[: colon.start()].split()) <= 10:
+            frag = frag.cut(0, colon.start())
+        for item in _guard_items(frag):
+            entry = self._guard_entry(item)
+            if entry is not None:
+                self.b.add_guardrail(entry)
+
+    def _guard_entry(self, item: Frag) -> NodeEntry | None:
+        if item.start < 0:
+            return self.b.book.find(item.text)
+        m = family("must_not").search(item.text)
+        if m and m.start() > 0:
+            item = item.cut(0, m.start())
+        m = re.search(
+            r"\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?)\b",
+            item.text,
+            re.I,
+        )
+        if m:
+            item = item.cut(0, m.start())
+        item = item.strip(" ,.;:")
+        text = item.text.strip()
+        if (
+            not text
+            or is_pronoun(text)
+            or is_group_ref(text)
+            or re.fullmatch(r"(?:not|no|none|nothing|them|it|both|either|neither)", text, re.I)
+        ):
+            return None
+        return self.b.known_metric(item) if self.b.book.find(text) else self.b.metric(item)
+
+
+def _colon_after(text: str, cue: re.Match[str] | None) -> int | None:
+    """ "Guardrails while we respond: A and B": the list after a colon that follows the cue."""
+    if cue is None:
+        return None
+    m = re.compile(r":\s+(?=\S)").search(text, cue.end())
+    if m is None or m.start() - cue.end() > 80 or re.search(r"[.;?!]\s", text[cue.end() : m.start()]):
+        return None
+    return m.end()
+
+
+def guard_only(text: str) -> bool:
+    """A guardrail statement, not a tree statement (its arrows or "drives" explain the guardrail)."""
+    return bool(re.match(r"^\W*(?:guard[- ]?rails?|counter[- ]?metrics?|health metrics?|check metrics?)\b", text, re.I))
+
+
+def _guard_items(frag: Frag) -> list[Frag]:
+    """ "A, because ...; and B, which ...": each part names a guardrail before its explanation."""
+    out: list[Frag] = []
+    for i, part in enumerate(frag.split(_GUARD_SPLIT)):
+        part = right_end(part, list_items=True)
+        if (
+            i
+            and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", part.text.split(",")[0])
+            and not family("must_not").search(part.text)
+        ):
+            break  # a new clause about the guardrails, not another one
+        out.extend(items(part))
+    return out

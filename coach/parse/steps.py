@@ -1,0 +1,120 @@
+"""What a sentence adds besides links and declarations: hypotheses, flat lists,
+diagnosis steps and coaching notes (owner, timing, decision rule, stage)."""
+
+from __future__ import annotations
+
+import re
+
+from coach.parse.fragment import Frag, mask_parens
+from coach.parse.links import LinkRead
+from coach.parse.mentions import mentions
+from coach.parse.names import NodeEntry
+from coach.parse.segment import Sentence
+from coach.parse.slots import items, right_end
+from coach.parse.state import ReaderBase
+from coach.parse.words import family
+from coach.tree import LinkKind
+
+_TRACK = re.compile(
+    r"\b(?:track|measure|monitor|watch|look at|report(?: on)?|follow|review|keep an eye on|dashboard|put on a dashboard|use|check)(?:ing)?\s+(?:all of\s+|things like\s+|metrics like\s+)?",
+    re.I,
+)
+# A hypothesis stated as one: the reader links its cause to the metric even without a verb it knows.
+_HYPOTHESIS = re.compile(
+    r"\b(?:(?:my|our|the|a|one|working|main|first)\s+)?(?:hypothes[ie]s|hunch|suspicion|theory|bet|guess)\b(?:\s+(?:going in|here|would be|is|:))?|"
+    r"\b(?:I|we)\s+(?:also\s+|strongly\s+|really\s+)?(?:suspect|believe|bet|'d bet|would bet)\b|\b(?:likely|probable|root)\s+cause\b",
+    re.I,
+)
+
+
+class Steps(ReaderBase):
+    def _hypothesis(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "My hypothesis is that a bigger like allowance made liking effortless, so match rate fell": a hypothesis
+        stated without a verb the link reader knows still links its cause to the metric it is about."""
+        text = mask_parens(frag.text)
+        marker = _HYPOTHESIS.search(text)
+        if marker is None or kind == "math":
+            return
+        named = [self.b.book.find_loose(m.text) for m in mentions(frag)]
+        known = [e for e in named if e is not None]
+        effect = known[-1] if known else None
+        if effect is None and re.search(r"\b(?:it|this|the drop|the decline|the dip|the fall)\b", text, re.I):
+            effect = self.state.focus
+        if effect is None:
+            return
+        rest = frag.cut(marker.end())
+        rest = rest.cut(
+            len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+)?", rest.text, re.I).group(0))
+        )
+        stop = re.search(
+            r"\s+(?:is|are|was|were|will|would|could|can|might|may|made|makes|make|drives?|drove|raised|lowered|hurt|pushed|caused|causes|led|leads|reduced|increased|decreased|lost|broke|means)\b|[,;:—–(]|\s-\s",
+            rest.text,
+            re.I,
+        )
+        cause_text = rest.cut(0, stop.start()) if stop else rest
+        cause = self.b.cause(cause_text) if cause_text.text.strip() else None
+        if cause is None or self.b.book.resolve(cause) is self.b.book.resolve(effect):
+            others = [e for e in known if self.b.book.resolve(e) is not self.b.book.resolve(effect)]
+            cause = others[0] if others else None
+        if cause is not None and self.b.book.resolve(cause) is not self.b.book.resolve(effect):
+            self.b.link(effect, cause, "causal", (frag.start, frag.end), hypothesis=frag.text)
+
+    def _flat_list(self, frag: Frag) -> None:
+        """ "I'd track MAU, DAU, churn and NPS": metrics named without structure still belong in the tree, unlinked."""
+        m = _TRACK.search(mask_parens(frag.text))
+        if m is None:
+            return
+        named = items(right_end(frag.cut(m.end()), list_items=True))
+        if len(named) >= 2:
+            for item in named[:15]:
+                self.b.metric(item)
+
+    def _diagnosis(self, frag: Frag, sent: Sentence, found: LinkRead) -> None:
+        st = self.state
+        text = mask_parens(frag.text)
+        if family("diagnosis_section").search(text) and not family("guardrail").search(text):
+            st.diagnosis_line = sent.line.index
+        in_walk = st.in_diagnosis or st.diagnosis_line == sent.line.index
+        step = frag
+        if found.identity and found.end < len(frag.text):
+            step = frag.cut(found.end).strip(" ,;")  # "MAU = A + B, so I'd check each of those separately"
+        elif found.identity or (found.head is not None and not in_walk):
+            return
+        step_text = mask_parens(step.text)
+        if family("guardrail").search(step_text) or not step_text.strip():
+            return
+        cued = any(
+            family(f).search(step_text)
+            for f in ("diagnosis", "components_together", "segment_cue", "fix", "handoff", "vague")
+        )
+        if (
+            in_walk
+            and (cued or self.b.book.entries)
+            or (cued and (family("diagnosis").search(step_text) or family("components_together").search(step_text)))
+        ):
+            extra = self._referenced_components(step_text)
+            self.b.diagnose((step.start, step.end), extra)
+
+    def _referenced_components(self, text: str) -> list[NodeEntry]:
+        """ "each of those three separately": the components of the metric just split."""
+        if not family("components_together").search(text):
+            return []
+        focus = self.state.focus
+        if focus is None:
+            return []
+        focus = self.b.book.resolve(focus)
+        return [self.b.book.resolve(d.child) for d in self.b.links if self.b.book.resolve(d.parent) is focus]
+
+    def _notes(self, frag: Frag) -> None:
+        text = frag.text
+        if family("timing").search(text) or family("owner").search(text):
+            self.b.notes.append((frag.start, frag.end))
+        if self.b.decision_rule is None and family("decision_rule").search(text):
+            self.b.decision_rule = (frag.start, frag.end)
+        ns = self.b.north_star
+        if ns is not None and re.match(r"^(?:it|this|that)(?:'s| is)\b", text, re.I):
+            self._classify(text, ns)
+        m = family("stage").search(text)
+        if m and m.lastgroup:
+            for e in self.state.last_items:
+                self.b.stage.setdefault(id(self.b.book.resolve(e)), m.lastgroup)
