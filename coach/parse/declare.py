@@ -33,7 +33,7 @@ _TOP_BEFORE_METRIC = re.compile(
     r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
     r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
-    r"(?:[:=—–]|→|⇒|->|=>|-\s|\s*(?:is|are|would be|will be|should be|becomes|'s|=|has to be|must be|I'd pick is|I'd choose is|I'd go with is)\b)\s*",
+    r"(?:[:=—–]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b)\s*",
     re.I,
 )
 _NOT_A_METRIC_SLOT = re.compile(
@@ -59,6 +59,21 @@ _SAID = re.compile(
 )
 
 
+_GENERIC_REF = re.compile(
+    r"^(?:the|this|that|our|my)\s+(?:ratio|rate|metric|number|percentage|share|count|total|figure)$", re.I
+)
+# After a take-back: "let me tighten it: X", "let me stick with X", "no wait, X".
+_CORRECTION_LEAD = re.compile(
+    r"^[\s,:—–-]*(?:(?:stick with|go with|tighten|change|refine|sharpen|revise|rephrase|make)\s+)?"
+    r"(?:(?:it|that|this)\s*(?:up\s*)?[:,—–-]?\s*)?(?:to\s+|with\s+)?(?:just\s+)?",
+    re.I,
+)
+# The short name after "let's call them": quoted, or the words up to the end of the clause.
+_NAME = re.compile(
+    r"\s*[,:]?\s*(?:['\"‘“](?P<x>[^'\"’”]{2,40})['\"’”]|(?P<y>[\w -]{2,40}?)(?=\s*(?:[,.;:)—–]|$|\s+(?:and|so|that's|which)\b)))"
+)
+
+
 class Declarations(ReaderBase):
     def _north_star(self, frag: Frag, raw: str) -> None:
         text = mask_parens(frag.text)
@@ -71,6 +86,8 @@ class Declarations(ReaderBase):
             if entry is not None:
                 self._commit(entry, frag, personal=True, at=frag.start)
                 return
+        if self._correction(frag):
+            return
         several = family("several_tops").search(text)
         if several:
             st.several_tops_at = frag.start
@@ -110,6 +127,50 @@ class Declarations(ReaderBase):
         if cues and re.search(r"[?:]\s*$", frag.text):
             self._pending_top = True
 
+    def _correction(self, frag: Frag) -> bool:
+        """ "X, or maybe Y, no wait, let me stick with Z": the metric after the last take-back is the top, when
+        this sentence or one just before declared one."""
+        text = mask_parens(frag.text)
+        found = family("correction").finditer(text)
+        if not found:
+            return False
+        cue = found[-1]
+        declared_here = any(
+            m.start() < cue.start() for m in (*family("top").finditer(text), *family("commit").finditer(text))
+        )
+        recent = bool(self.b.declarations) and self.b.declarations[-1][2] >= frag.start - 300
+        if not (declared_here or recent):
+            return False
+        slot = frag.cut(cue.end())
+        lead = _CORRECTION_LEAD.match(slot.text)
+        entry = self._slot_metric(slot.cut(lead.end()) if lead else slot)
+        if entry is None:
+            return False
+        self._commit(entry, frag, personal=True, at=frag.start + cue.start())
+        return True
+
+    def naming(self, frag: Frag, declared_before: int) -> None:
+        """ "..., let's call them 'habit learners'": the short name is another name of the metric just named."""
+        text = mask_parens(frag.text)
+        cue = family("naming").search(text)
+        if cue is None:
+            return
+        name = _NAME.match(text, cue.end())
+        if name is None:
+            return
+        if len(self.b.declarations) > declared_before:
+            target = self.b.declarations[-1][0]
+        else:
+            here = self._mentioned(frag.cut(0, cue.start()))
+            target = here[-1] if here else self.state.focus
+        if target is None:
+            return
+        group = "x" if name.group("x") else "y"
+        short = frag.cut(name.start(group), name.end(group))
+        existing = self.b.book.find(short.text)
+        other = existing if existing is not None else self.b.book.add(short.text, (short.start, short.end))
+        self.b.book.alias(self.b.book.resolve(target), self.b.book.resolve(other))
+
     def _mentioned(self, frag: Frag) -> list[NodeEntry]:
         """The metrics a sentence names, found by their head words (no cue needed)."""
         found = [self.b.metric(m) for m in mentions(frag)]
@@ -144,14 +205,33 @@ class Declarations(ReaderBase):
         slot = _declaration_end(slot)
         if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None
-        # A long definition: the name is the head before its relative clause.
+        if is_pronoun(slot.text):
+            return self.state.focus
+        if _GENERIC_REF.match(slot.text.strip()):
+            # "I'll keep the ratio as my top metric": the metric the answer has been splitting, not a node called "ratio"
+            top = self._tree_top()
+            if top is not None:
+                return top
+        entry = self._named(slot) if len(slot.text.split()) <= 14 else None
+        # A definition too long to be a name: the name is the head before its relative clause.
         rel = re.search(
             r"\s(?:whose|who|that|which|where|when|within|after|before|defined as|measured as|meaning)\s", slot.text
         )
-        if rel and len(slot.text.split()) > 6:
-            slot = slot.cut(0, rel.start())
-        if is_pronoun(slot.text):
-            return self.state.focus
+        if entry is None and rel:
+            entry = self._named(slot.cut(0, rel.start()))
+        if entry is None and len(slot.text.split()) > 14:
+            entry = self._named(slot)
+        return entry
+
+    def _tree_top(self) -> NodeEntry | None:
+        """The first metric broken down so far that sits under nothing."""
+        for draft in self.b.links:
+            parent = self.b.book.resolve(draft.parent)
+            if not self.b.has_parent(parent):
+                return parent
+        return None
+
+    def _named(self, slot: Frag) -> NodeEntry | None:
         return self.b.known_metric(slot) if self.b.book.find(slot.text) else self.b.metric(slot)
 
     def _declared(self, frag: Frag, m: re.Match[str]) -> NodeEntry | None:
@@ -173,6 +253,12 @@ class Declarations(ReaderBase):
             entry = self._from_slot(frag, after)  # "I will choose as north star the number of weekly users who ..."
             if entry is not None:
                 return entry
+        made = _MAKE_X_TOP.search(before.text)
+        if made and not is_pronoun(made.group("x")):
+            # "I'll put the request rate at the top: conversations in which ...": the metric put there, not its definition
+            entry = self._from_slot(frag, before.cut(made.start("x"), made.end("x")))
+            if entry is not None:
+                return entry
         if lead and not re.match(
             r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b",
             after.text,
@@ -181,15 +267,9 @@ class Declarations(ReaderBase):
             entry = self._from_slot(frag, after.cut(lead.end()))
             if entry is not None:
                 return entry
-        made = _MAKE_X_TOP.search(before.text)
-        if made:
-            slot = before.cut(made.start("x"), made.end("x"))
-            if is_pronoun(slot.text):
-                here = self._mentioned(frag.cut(0, slot.start - frag.start))  # "NRR ..., so I'll use it as my top node"
-                return (here[0] if here else None) or self.state.focus
-            entry = self._from_slot(frag, slot)
-            if entry is not None:
-                return entry
+        if made and is_pronoun(made.group("x")):
+            here = self._mentioned(frag.cut(0, made.start("x")))  # "NRR ..., so I'll use it as my top node"
+            return (here[0] if here else None) or self.state.focus
         cut = _TOP_AFTER_METRIC.search(before.text)
         if cut:
             slot = subject(before.cut(0, cut.start()))

@@ -36,6 +36,7 @@ _ENUMERATED = re.compile(
     r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*",
     re.I,
 )
+_SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
 
 
@@ -43,13 +44,19 @@ class Guardrails(ReaderBase):
     def _guardrails(self, frag: Frag) -> bool:
         text = mask_parens(frag.text)
         found: list[Frag] = []
+        from_list = False
         word = family("guardrail").search(text)
         must = family("must_not").search(text)
         colon = _colon_after(text, word or must)
-        if self._guard_pending and not word and (must or _ENUMERATED.match(text)):
+        # A list after "guardrails:" may go on in the next sentence ("... and on the driver side, acceptance
+        # rate, because ..."), when that sentence also says why.
+        list_goes_on = self._guard_list_open and family("counter_reason").search(text) is not None
+        if (self._guard_pending or list_goes_on) and not word and (must or _ENUMERATED.match(text)):
             # "For the guardrails I will put two. First, the certificate completion rate, it must not go down."
             lead = _ENUMERATED.match(text)
-            found.extend(_guard_items(frag.cut(lead.end() if lead else 0)))
+            rest = frag.cut(lead.end() if lead else 0)
+            side = _SIDE.match(rest.text)
+            found.extend(_guard_items(rest.cut(side.end()) if side else rest))
         elif word:
             front: list[Frag] = []
             back = _GUARD_BACK.match(text[: word.start()])
@@ -67,6 +74,7 @@ class Guardrails(ReaderBase):
                 found.extend(_guard_items(prev.cut(cut + 1) if cut >= 0 else prev))
             elif colon is not None:
                 found.extend(_guard_items(frag.cut(colon)))
+                from_list = True
             elif as_guard and after.strip() and not re.match(r"\s*[.,;]?\s*$", after):
                 found.extend(_guard_items(frag.cut(word.end())))  # "I'd watch as guardrails A and B"
             elif lead and after[lead.end() :].strip():
@@ -104,6 +112,7 @@ class Guardrails(ReaderBase):
             found[:0] = front
         elif colon is not None:
             found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
+            from_list = True
         if not found:
             for m in family("must_not").finditer(text):
                 after_is = re.match(r"\s*(?:is|are|would be)\s+", text[m.end() :], re.I)
@@ -135,6 +144,7 @@ class Guardrails(ReaderBase):
                 added = True
         # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
         self._guard_pending = bool(word) and not added or (self._guard_pending and added and not word)
+        self._guard_list_open = added and (from_list or list_goes_on)
         if added and family("decision_rule").search(text) is None and family("counter_reason").search(text):
             self.b.notes.append((frag.start, frag.end))
         return added

@@ -86,7 +86,8 @@ def relation_cues(masked: str) -> list[Cue]:
     found = [Cue(name, m.start(), m.end(), m.lastgroup) for name in _RELATIONS for m in family(name).finditer(masked)]
     for m in _COPULA.finditer(masked):
         rest = masked[m.end() :]
-        stop = re.search(r"[;.?!]\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
+        # "it's real: MAU is A + B": a colon right after a word or two ends the clause ("is the product of four: ..." does not)
+        stop = re.search(r"[;.?!]\s|^\s*\S{1,30}:\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
         clause = rest[: stop.start() if stop else len(rest)]
         if m.group(0) == ":" and (family("equals").search(clause) or re.search(r"\b(?:is|are)\b", clause)):
             continue  # "Write it out: new subs = A + B": the identity is the "=", not the colon
@@ -127,6 +128,16 @@ class LinkReader:
         masked = mask_parens(frag.text)
         cues = [c for c in relation_cues(masked)]
         cues = self._verbs_only(cues, masked)
+        # "3.4→2.9", "92 → 86%": an arrow between two values says how a number moved, not that one metric feeds another.
+        cues = [
+            c
+            for c in cues
+            if not (
+                c.family == "arrow"
+                and re.search(r"[\d%]\s*[kKmM]?\s*$", masked[: c.start])
+                and re.match(r"\s*[~$€£]?\d", masked[c.end :])
+            )
+        ]
         out = LinkRead()
         arrows = [c for c in cues if c.family == "arrow"]
         if arrows:
@@ -174,7 +185,7 @@ class LinkReader:
             else:
                 k = kind or ("causal" if causal else "unlabelled")
                 chain = self._child_first(frag, left, right, k, hypothesis if k == "causal" else None, chain, out)
-            out.end = max(out.end, right.start - frag.start + len(right_end(right, list_items=True).text))
+            out.end = max(out.end, right_end(right, list_items=True).end - frag.start)
         if causal and out.head is None:
             self._conditional(frag, hypothesis, out)
         return out
@@ -211,6 +222,7 @@ class LinkReader:
                 believed = re.search(r"\b(?:expect|believe|think|bet|suspect|assume|guess|want|need)\b", before, re.I)
                 if (
                     _DETERMINER_BEFORE.search(before)
+                    or re.search(r"[+×÷*/=−]\s*$", before)  # "wait + drive to restaurant": a term of a sum
                     or not re.search(r"\w", after)
                     or not re.search(r"\w", subject_text)
                     or (infinitive and not believed)

@@ -31,6 +31,14 @@ ABBREVIATIONS = {
     "arpu": "average revenue per user",
     "nps": "net promoter score",
     "csat": "customer satisfaction",
+    "cvr": "conversion rate",
+    "nrr": "net revenue retention",
+    "grr": "gross revenue retention",
+    "roas": "return on ad spend",
+    "aht": "average handle time",
+    "fcr": "first contact resolution",
+    "arppu": "average revenue per paying user",
+    "gbv": "gross booking value",
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
@@ -189,6 +197,8 @@ def clean(phrase: str) -> str:
     text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
     text = re.sub(r"^[^\w(%#$]+", "", text)
     text = re.sub(r"\*\*|__|`", "", text)
+    if re.fullmatch(r"(?:P|Pr|E)\s*\([^()]{1,40}\)", text):
+        return text  # "P(buy | click)": a probability is named by its parentheses
     for _ in range(4):
         before = text
         text = _LEADING_FILLER.sub("", text).strip()
@@ -199,7 +209,7 @@ def clean(phrase: str) -> str:
     text = re.sub(r"\s*\([^)]*$", "", text).strip()
     if not text or not re.search(r"[A-Za-z]", text) or _NOT_A_METRIC.match(text):
         return ""
-    if len(text.split()) > 12 or len(text) > 90:
+    if len(text.split()) > 14 or len(text) > 100:
         return ""
     return text
 
@@ -243,8 +253,18 @@ def tokens(name: str) -> tuple[str, ...]:
             if expanded:
                 out.extend(expanded.split())
             else:
-                out.append(_singular(part))
+                out.append(_verb_stem(_singular(part)))
     return tuple(out)
+
+
+def _verb_stem(word: str) -> str:
+    """ "hitting" and "hit", "ranked" and "rank": a verb form names the same thing as its base."""
+    if len(word) <= 5 or not word.endswith(("ing", "ed")):
+        return word
+    stem = word[:-3] if word.endswith("ing") else word[:-2]
+    if len(stem) >= 3 and stem[-1] == stem[-2] and stem[-1] not in "aeiouslfz":
+        stem = stem[:-1]  # "hitting", "planned"
+    return stem
 
 
 _WINDOW_START = {"per", "a", "each", "every", "in", "the"}  # not "last": last week's users are another metric
@@ -371,7 +391,7 @@ class NodeBook:
         """The entry for ``name``, new or merged; never ``avoid`` (a term of an identity is not its left side)."""
         alias = None
         m = re.match(r"^(.*?)\s*\(([^()]{1,30})\)\s*$", name)
-        if m and m.group(1).strip():
+        if m and m.group(1).strip() and m.group(1).strip() not in ("P", "Pr", "E"):
             name, alias = m.group(1).strip(), m.group(2).strip()
             if not re.fullmatch(r"[A-Z][A-Za-z0-9/]{1,12}|[A-Za-z]+/[A-Za-z]+", alias):
                 alias = None

@@ -82,6 +82,7 @@ class Reader(Declarations, Guardrails, Steps):
         self._previous_entries: list[NodeEntry] = []
         self._pending_top = False
         self._guard_pending = False
+        self._guard_list_open = False
         self._branch_parent: NodeEntry | None = None
 
     # --- one sentence -------------------------------------------------------------
@@ -148,7 +149,9 @@ class Reader(Declarations, Guardrails, Steps):
             self._remember(frag, n_links, entries_before)
             return read
 
+        declared_before = len(b.declarations)
         self._north_star(frag, sent.text)
+        self.naming(frag, declared_before)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -178,7 +181,8 @@ class Reader(Declarations, Guardrails, Steps):
         read.guardrails = self._guardrails(frag)
         if not read.links and not read.guardrails:
             self._flat_list(frag)
-        self._diagnosis(frag, sent, found)
+        if len(b.declarations) == declared_before:  # a sentence choosing the top is not a step of the walk
+            self._diagnosis(frag, sent, found)
         self._notes(frag)
         if (
             read.head is None

@@ -69,6 +69,7 @@ def lines(answer: str) -> tuple[Line, ...]:
     pending_arrow: str | None = None
     pending_marker = ""
     pending_table = False
+    previous_width = 0  # of the last physical line: hard-wrapped prose breaks before about 100 characters
 
     def flush() -> None:
         nonlocal pending, pending_arrow, pending_marker, pending_table
@@ -124,6 +125,7 @@ def lines(answer: str) -> tuple[Line, ...]:
             pending is not None
             and not is_new_item
             and len(answer[pending[0] : pending[1]]) >= 50
+            and previous_width <= 110
             and not _STRUCTURE.search(stripped)
             and not _STRUCTURE.search(answer[pending[0] : pending[1]])
             and content_col == pending[2]
@@ -131,6 +133,7 @@ def lines(answer: str) -> tuple[Line, ...]:
             and stripped[content_col : content_col + 1].islower()
             and not re.match(r"^[\w' /%#&()-]{1,40}:\s", stripped[content_col:])  # "active share: mix of ..." is a row
         )
+        previous_width = len(stripped)
         if continuation and pending is not None:
             pending[1] = offset + len(stripped)
             continue
@@ -152,10 +155,22 @@ _COMMON_SHORT = frozenset(
 )
 
 
+# Words that open a sentence: after "rate." or "days." they say a new sentence starts, even in lower case.
+_OPENERS = frozenset(
+    "so and then i the that it we but if my this our you there what which how also now first second third next"
+    " finally okay ok um uh like well yeah plus or for under i'd i'm it's that's".split()
+)
+
+
 def _short_abbreviation(head: str, following: str) -> bool:
-    """ "acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end."""
+    """ "acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end.
+
+    A plural ("days.") is a whole word, and a sentence opener after the period ("rate. so ...") starts a sentence."""
     m = re.search(r"(?:^|\s)([A-Za-z]{2,4})\.$", head)
-    return bool(m) and following.islower() and m.group(1).islower() and m.group(1) not in _COMMON_SHORT
+    if not m or not following[:1].islower() or not m.group(1).islower() or m.group(1) in _COMMON_SHORT:
+        return False
+    word = re.match(r"[\w']*", following).group(0).lower()
+    return not m.group(1).endswith("s") and word not in _OPENERS
 
 
 @lru_cache(maxsize=512)
@@ -164,7 +179,7 @@ def sentences(line: Line) -> tuple[Sentence, ...]:
     text, base, pos = line.text, line.start, 0
     for m in _SENTENCE_END.finditer(text):
         head = text[pos : m.start()].rstrip()
-        if _ABBREV_BEFORE.search(head) or not head or _short_abbreviation(head, text[m.end() : m.end() + 1]):
+        if _ABBREV_BEFORE.search(head) or not head or _short_abbreviation(head, text[m.end() : m.end() + 12]):
             continue
         out.append(Sentence(base + pos, base + pos + len(head), head, line))
         pos = m.end()

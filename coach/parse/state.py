@@ -39,6 +39,7 @@ class ReaderBase:
     _previous_entries: list[NodeEntry]
     _pending_top: bool
     _guard_pending: bool
+    _guard_list_open: bool
 
     def _classify(self, text: str, entry: NodeEntry) -> None:
         m = family("input_output").search(text)

@@ -81,7 +81,7 @@ class Steps(ReaderBase):
         elif found.identity or (found.head is not None and not in_walk):
             return
         step_text = mask_parens(step.text)
-        if family("guardrail").search(step_text) or not step_text.strip():
+        if family("guardrail").search(step_text) or not re.search(r"[A-Za-z]{2}", step_text):
             return
         cued = any(
             family(f).search(step_text)

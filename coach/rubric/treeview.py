@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from coach.parse.names import key, same_metric
@@ -55,10 +56,20 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
     want_set = _content(want)
     if not want_set:
         return None
+    # "new-workspace activation rate" is about activation: the head word, when a node has it, decides.
+    # "ad revenue per thousand hours watched" is about revenue: in a ratio the head comes before "per"
+    # (unless that word names no node: "replies sent per user").
+    before_per = key(re.split(r"\s+per\s+", phrase, maxsplit=1)[0]) or want
+    for head in dict.fromkeys((before_per[-1], want[-1])):
+        found = _closest_with_head(tree, want_set, _WINDOWS.get(head, head))
+        if found is not None:
+            return found
+    return None
+
+
+def _closest_with_head(tree: Tree, want_set: set[str], head: str) -> Node | None:
     kids = children(tree)
     best, best_score = None, 0.0
-    # "new-workspace activation rate" is about activation: the head word, when a node has it, decides.
-    head = _WINDOWS.get(want[-1], want[-1])
     with_head = [n for n in tree.nodes if any(head in _content(key(name)) for name in (n.name, *n.aliases))]
     for n in with_head or tree.nodes:
         for name in (n.name, *n.aliases):
@@ -69,9 +80,13 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
                 for w in want_set
                 if w in have or any(len(h) >= 3 and (w.startswith(h) or h.startswith(w)) for h in have)
             )
-            if not shared or (shared < 2 and len(want_set) > 1):
+            # "Activation rate" for "new-workspace activation rate": the node is the phrase without its qualifiers.
+            unqualified = bool(with_head) and bool(have) and have <= want_set
+            if not shared or (shared < 2 and len(want_set) > 1 and not unqualified):
                 continue
             score = shared / max(len(want_set), len(have)) + (0.01 if kids.get(n.name) else 0.0)
+            if unqualified:
+                score = max(score, 0.5 + 0.01 * shared)
             if score > best_score:
                 best, best_score = n, score
     return best if best_score >= 0.5 else None
