@@ -18,9 +18,10 @@ from coach.parse.words import family
 
 # "X is my north star", "X as the north star", "X, that's my north star": the metric before the top word.
 _TOP_AFTER_METRIC = re.compile(
-    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(])\s*"
+    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(]|<-|←|⇐)\s*"
     r"(?:(?:really|clearly|definitely|then|basically|probably|honestly|also|still|going to be|gonna be)\s+)*"
-    r"(?:my|our|the|a|one|this|that)?\s*(?:(?:one|single|only|real|true|chosen|actual|new|final|proposed|overall|ultimate)\s+)*$",
+    r"(?:my|our|the|a|one|this|that)?\s*(?:(?:one|single|only|real|true|chosen|actual|new|final|proposed|overall|ultimate|"
+    r"better|best|good|great|right|sensible|natural|obvious|clear)\s+)*$",
     re.I,
 )
 _MAKE_X_TOP = re.compile(
@@ -33,7 +34,8 @@ _TOP_BEFORE_METRIC = re.compile(
     r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
     r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
-    r"(?:[:=—–]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b)\s*",
+    r"(?:[:=—–,]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b"
+    r"|\s*\b(?:I|we)\s+(?:keep|take|choose|pick|use|select|propose|set)\b)\s*",
     re.I,
 )
 _NOT_A_METRIC_SLOT = re.compile(
@@ -59,6 +61,12 @@ _SAID = re.compile(
 )
 
 
+_NOT_X_BUT = re.compile(
+    r"^\s*(?:is not|isn't|is n't|'s not|wouldn't be|would not be|is no longer)\s+[^,;:]{1,60}?\s*[,;:—–]\s*"
+    r"(?:but\s+)?(?:(?:it's|it is|it'd be|it would be|rather|instead)\s+)?",
+    re.I,
+)
+_SYMBOL = re.compile(r"^\s*[A-Za-z](?:_\w{1,8})?\s*=\s*(?=\S)")
 _GENERIC_REF = re.compile(
     r"^(?:the|this|that|our|my)\s+(?:ratio|rate|metric|number|percentage|share|count|total|figure)$", re.I
 )
@@ -202,6 +210,9 @@ class Declarations(ReaderBase):
         placeholder = _PLACEHOLDER.match(slot.text)
         if placeholder:
             slot = slot.cut(placeholder.end())  # "something that scales with usage, so completed orders per month"
+        symbol = _SYMBOL.match(slot.text)
+        if symbol:
+            slot = slot.cut(symbol.end())  # "N = good first-contact resolutions per 100 tickets"
         slot = _declaration_end(slot)
         if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None
@@ -238,8 +249,14 @@ class Declarations(ReaderBase):
         """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
         or before it ("X is my north star"); the first of those that names a metric."""
         after, before = frag.cut(m.end()), frag.cut(0, m.start())
+        rather = _NOT_X_BUT.match(after.text)
+        if rather:
+            # "what I'd steer by isn't sign-ups, it's new streamers who stream twice"
+            entry = self._from_slot(frag, after.cut(rather.end()))
+            if entry is not None:
+                return entry
         if m.re is family("commit").pattern:
-            lead = re.match(r"\s*(?:is|would be|will be|to|:)\s+", after.text, re.I)
+            lead = re.match(r"\s*(?:(?:is|would be|will be|to)\s+|(?:(?:that|this|it)\s*)?[:—–]\s*)", after.text, re.I)
             return self._from_slot(frag, after.cut(lead.end()) if lead else after)
         lead = _TOP_BEFORE_METRIC.match(after.text)
         if (

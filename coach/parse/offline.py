@@ -32,7 +32,10 @@ _NOT_METRIC_HEADER = re.compile(
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
     r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown|"
     r"clarif\w*|assum\w+|definitions?|goal|mission|recap|conclusion|actions?|fixes|ideas|risks?|caveats?|"
-    r"root|cause|investigation|triage|checks?|segments?|tradeoffs?|trade-offs?|recommendation)\b|"
+    r"root|cause|investigation|triage|checks?|segments?|tradeoffs?|trade-offs?|recommendation|decomposition|structure|"
+    r"framework|framing|setup|set-up|overview|background|reasoning|logic|formulas?|equations?|hierarchy|map|bets?|levers?|"
+    r"options|candidates|choice|proposal|thinking|process|scorecard|dashboard|instrumentation|experiments?|tests?|"
+    r"testing|validation|rollout|follow-?ups?|monitoring)\b|"
     r"^(?:walk|do|check|find|look|start|build|pick|define|measure|diagnose|split|break|segment|decompose|track|watch|protect|"
     r"confirm|verify|size|sanity|quantify|compute|calculate|work|dig|drill|think|frame|set|choose|interpret|read|explain)\b",
     re.I,
@@ -145,6 +148,14 @@ def parse_answer(answer: str) -> Tree:
                 ):
                     b.link(outline_parent, section.entry, _line_kind(line, reader), (line.start, line.end))
                 stack.append(_Open(line.indent, section.entry, line.arrow_lead is not None))
+            if section.kind == "north_star" and re.search(r":\s*[*_`\"']*\w", text):
+                # "## North Star: weekly orders" names the top in the heading itself.
+                before = len(b.declarations)
+                for sent in sentences(line):
+                    reader.sentence(sent)
+                if len(b.declarations) > before:
+                    section.kind = "other"
+                continue
             if section.kind in ("guardrail", "north_star") or section.entry is not None or not _has_statement(line):
                 continue
 

@@ -94,6 +94,10 @@ class Measurability:
     kind: Kind = "metric"
 
 
+# "writing", "self-sufficiency", "ownership": an activity or a quality, with no unit to count it in.
+_ABSTRACT = re.compile(r"(?:ing|ness|ency|ity|ship|hood|ism)$", re.I)
+
+
 @lru_cache(maxsize=4096)
 def measurable(name: str) -> Measurability:
     """Whether ``name`` can be counted or measured, and if not, why (in words a candidate understands)."""
@@ -123,7 +127,15 @@ def measurable(name: str) -> Measurability:
         _PLURAL.search(head) and head.lower() not in _NOT_COUNTED_PLURALS and not family("theme").fullmatch(head)
     ):
         return Measurability(True)
-    if family("theme").fullmatch(head) or _COMPARATIVE.match(text) or family("theme").search(text):
+    if (
+        family("theme").fullmatch(head)
+        or _COMPARATIVE.match(text)
+        or family("theme").search(text)
+        or (
+            _ABSTRACT.search(head)
+            and not any(_PLURAL.search(w) or family("countable").fullmatch(w) for w in _modifiers(words))
+        )
+    ):
         return Measurability(
             False, f"'{shown}' is a theme, not a measurable metric: name how you would count it", "theme"
         )
@@ -132,9 +144,19 @@ def measurable(name: str) -> Measurability:
 
 def _head(words: list[str]) -> str:
     """The head noun: the last word before "of"/"for"/"in"/... ("health of the marketplace" → health)."""
+    kept = _before_break(words)
+    return (kept or words)[-1] if (kept or words) else ""
+
+
+def _modifiers(words: list[str]) -> list[str]:
+    """The words before the head ("purchases" in "purchases coming from search")."""
+    return (_before_break(words) or words)[:-1]
+
+
+def _before_break(words: list[str]) -> list[str]:
     kept: list[str] = []
     for w in words:
         if w.lower() in _BREAKS:
             break
         kept.append(w)
-    return (kept or words)[-1] if (kept or words) else ""
+    return kept
