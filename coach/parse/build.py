@@ -26,6 +26,9 @@ class LinkDraft:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
+_FIRST_PERSON = re.compile(r"^\W*(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd)\b", re.I)
+
+
 class Builder:
     """The parse in progress. Entries are compared by identity; merged entries are resolved at build time."""
 
@@ -96,7 +99,15 @@ class Builder:
         entry = self.metric(frag)
         if entry is not None:
             return entry
-        text = re.sub(r"^(?:the|a|an|our|their|its|we|they|people|users)\s+", "", frag.text.strip(" ,.;:"), flags=re.I)
+        if _FIRST_PERSON.match(frag.text):
+            return None  # "I'd A/B test it" is what the speaker will do, not a cause
+        text = re.sub(
+            r"^(?:(?:um+|uh+|like|and|or|but|so|then|also|plus|if|whether|when)\b,?\s*)*",
+            "",
+            frag.text.strip(" ,.;:"),
+            flags=re.I,
+        )
+        text = re.sub(r"^(?:the|a|an|our|their|its|we|they|people|users)\s+", "", text, flags=re.I)
         text = re.sub(
             r"\b(?:can|could|will|would|should|does|do|did|is|are|was|were|gets?|got|really|actually|just)\b\s*",
             "",

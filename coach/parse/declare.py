@@ -12,7 +12,7 @@ import re
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
-from coach.parse.slots import is_pronoun, right_end, strip_belief, subject
+from coach.parse.slots import has_operator, is_pronoun, right_end, strip_belief, subject
 from coach.parse.state import LABEL, ReaderBase
 from coach.parse.words import family
 
@@ -35,12 +35,14 @@ _TOP_BEFORE_METRIC = re.compile(
     r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
     r"(?:[:=—–,]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b"
-    r"|\s*\b(?:I|we)\s+(?:keep|take|choose|pick|use|select|propose|set)\b)\s*",
+    r"|\s*\b(?:I|we)\s+(?:keep|take|choose|pick|use|select|propose|set)\b|\s+as\b)\s*",
     re.I,
 )
 _NOT_A_METRIC_SLOT = re.compile(
     r"^(?:a |an |the )?(?:(?:lagging|leading|input|output|good|great|bad|useful|important|tricky|hard|key|real|simple|clear|single|one|top)\s+)*"
-    r"(?:metric|number|indicator|measure|kpi|signal|one|thing|choice|question|outcome)s?$|^(?:important|tricky|hard|easy|clear|simple|obvious|key)\b",
+    r"(?:metric|number|indicator|measure|kpi|signal|one|thing|choice|question|outcome)s?$|^(?:important|tricky|hard|easy|clear|simple|obvious|key)\b|"
+    r"^(?:flat|up|down|fine|stable|noisy|misleading|wrong|right|positive|negative|better|worse|unchanged|ok|okay|good|bad|"
+    r"flat-ish|roughly flat|basically flat|about flat|similar|the same)\W*$",
     re.I,
 )
 _PLACEHOLDER = re.compile(
@@ -64,6 +66,10 @@ _SAID = re.compile(
 _NOT_X_BUT = re.compile(
     r"^\s*(?:is not|isn't|is n't|'s not|wouldn't be|would not be|is no longer)\s+[^,;:]{1,60}?\s*[,;:—–]\s*"
     r"(?:but\s+)?(?:(?:it's|it is|it'd be|it would be|rather|instead)\s+)?",
+    re.I,
+)
+_AS_TOP = re.compile(
+    r"\s*as\s+(?:the\s+|my\s+|our\s+|a\s+)?(?:main|top|primary|key|north[- ]?star|headline|core|single)\s*(?:metric|kpi|number|measure)?\s*[:,]?\s+",
     re.I,
 )
 _SYMBOL = re.compile(r"^\s*[A-Za-z](?:_\w{1,8})?\s*=\s*(?=\S)")
@@ -210,6 +216,8 @@ class Declarations(ReaderBase):
         placeholder = _PLACEHOLDER.match(slot.text)
         if placeholder:
             slot = slot.cut(placeholder.end())  # "something that scales with usage, so completed orders per month"
+        if self.b.north_star is not None and has_operator(slot.text):
+            return None  # "Main metric = A × B" after the top was named: an identity for the link reader, not a new top
         symbol = _SYMBOL.match(slot.text)
         if symbol:
             slot = slot.cut(symbol.end())  # "N = good first-contact resolutions per 100 tickets"
@@ -257,7 +265,12 @@ class Declarations(ReaderBase):
                 return entry
         if m.re is family("commit").pattern:
             lead = re.match(r"\s*(?:(?:is|would be|will be|to)\s+|(?:(?:that|this|it)\s*)?[:—–]\s*)", after.text, re.I)
-            return self._from_slot(frag, after.cut(lead.end()) if lead else after)
+            rest = after.cut(lead.end()) if lead else after
+            # "I choose as main metric the number of learners ...": the slot starts after the top word.
+            named = _AS_TOP.match(rest.text)
+            if named:
+                rest = rest.cut(named.end())
+            return self._from_slot(frag, rest)
         lead = _TOP_BEFORE_METRIC.match(after.text)
         if (
             re.search(

@@ -179,6 +179,10 @@ class LinkReader:
                     k = "math" if (math or has_operator(right.text)) else (kind if kind == "math" else "unlabelled")
                 else:
                     k = kind or ("causal" if causal else "unlabelled")
+                if _SPEAKER_ONLY.fullmatch(left.text) and re.search(
+                    r"\b(?:it|this|that|them)\b", frag.text[cue.start : cue.end], re.I
+                ):
+                    left = Frag("it", left.start)  # "Then I divide it in the parts:" - "it" is the metric split
                 chain = self._parent_first(
                     frag, left, right, k, hypothesis if k == "causal" else None, chain, parent, out
                 )
@@ -247,7 +251,12 @@ class LinkReader:
         if re.match(r"adds? up", frag.text[cue.start : cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
-        if family("top").search(lhs.text) or family("commit").search(lhs.text):
+        top_ref = (
+            _TOP_REF.fullmatch(lhs.text.strip()) is not None
+            and self.b.north_star is not None
+            and frag.text[cue.start : cue.end].strip() != ":"
+        )
+        if not top_ref and (family("top").search(lhs.text) or family("commit").search(lhs.text)):
             # "North star: weekly rides = riders × rides per rider": the metric after the declaration.
             declared = re.split(r"\b(?:is|are|would be|will be)\b|[:—]", lhs.text)[-1]
             if not declared.strip() or family("top").search(declared):
@@ -329,7 +338,9 @@ class LinkReader:
         parent: NodeEntry | None,
         out: LinkRead,
     ) -> list[NodeEntry]:
-        target = self._side(_relative_antecedent(left, chain) or subject(left), chain, parent, refers_back=True)
+        target = self._side(
+            _relative_antecedent(left, chain) or _fronted(left) or subject(left), chain, parent, refers_back=True
+        )
         if target is None:
             return chain
         rhs = identity_end(right) if has_operator(right.text) else right_end(right, list_items=True)
@@ -340,10 +351,13 @@ class LinkReader:
         else:
             for item in items(rhs):
                 child = self.b.metric(item, avoid=target)
+                if child is None and kind == "causal":
+                    child = self.b.cause(strip_belief(item))  # a lever named as a clause: "how close the race feels"
                 if child is not None and child is not target:
                     self.b.link(target, child, kind, span, hypothesis=hypothesis)
                     made.append(child)
-        if made:
+        if made or not right.text.strip(" .:;,"):
+            # With nothing after the cue ("it breaks into three parts:"), the lines below list the parts.
             out.head = out.head or target
             out.anchor = out.anchor or target
         return made or chain
@@ -476,7 +490,29 @@ class LinkReader:
             return chain[-1]
         if is_pronoun(text) or is_group_ref(text) or noun_ref(text):
             return self.resolve(frag, True) or parent
+        if _TOP_REF.fullmatch(text) and self.b.north_star is not None:
+            return self.b.north_star  # "Main metric = A × B", "NS = ...": the top already chosen
         return self.resolve(frag, refers_back)
+
+
+_SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
+_TOP_REF = re.compile(
+    r"\W*(?:the\s+|my\s+|our\s+)?(?:main|top|primary|key|north[- ]?star|ns|headline)(?:\s+(?:metric|kpi|number|node))?\W*",
+    re.I,
+)
+
+
+_FRONTED = re.compile(
+    r"^\W*(?P<x>[^,]{2,60}?),\s*(?:(?:I|we)\s+(?:think|believe|guess|suspect|expect|bet|'d say|would say),?\s*)?"
+    r"(?:it|this|that|they)\s*$",
+    re.I,
+)
+
+
+def _fronted(left: Frag) -> Frag | None:
+    """ "Percent with 4+ days, I think it depends on ...": the pronoun stands for the phrase put before it."""
+    m = _FRONTED.match(left.text)
+    return left.cut(m.start("x"), m.end("x")) if m else None
 
 
 def _relative_antecedent(left: Frag, chain: list[NodeEntry]) -> Frag | None:

@@ -168,7 +168,8 @@ def is_name(name: str) -> bool:
         return False
     # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
     defined = re.match(
-        r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of)\b",
+        r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
+        r"(?:the )?(?:share|percent(?:age)?|%|fraction|proportion) (?=who|that|which|with))\b",
         name,
         re.I,
     )
@@ -197,6 +198,11 @@ def clean(phrase: str) -> str:
     text = re.sub(r"\[/?[a-z#][^\[\]]{0,30}\]|\[/\]", " ", text).strip()
     text = re.sub(r"^[^\w(%#$]+", "", text)
     text = re.sub(r"\*\*|__|`", "", text)
+    # "*(causal, to validate)* p95 latency — slow suggestions get ignored": the label and the gloss are not the name.
+    text = re.sub(
+        r"^\*?\((?:causal|math\w*|hypothes\w*|identity|dotted|solid|bet)\b[^)]*\)\*?\s*", "", text, flags=re.I
+    )
+    text = re.split(r"\s[—–]\s", text, maxsplit=1)[0]
     if re.fullmatch(r"(?:P|Pr|E)\s*\([^()]{1,40}\)", text):
         return text  # "P(buy | click)": a probability is named by its parentheses
     for _ in range(4):

@@ -61,6 +61,7 @@ class _Open:
     indent: int
     anchor: NodeEntry
     arrow_lead: bool
+    bullet: bool = False
 
 
 @dataclass
@@ -113,7 +114,11 @@ def parse_answer(answer: str) -> Tree:
 
         while stack and (
             stack[-1].indent > line.indent
-            or (stack[-1].indent == line.indent and (line.arrow_lead is None or stack[-1].arrow_lead))
+            or (
+                stack[-1].indent == line.indent
+                # "- ⇠ X" after "- Y" in one list is another item, not Y's child
+                and (line.arrow_lead is None or stack[-1].arrow_lead or (line.bullet and stack[-1].bullet))
+            )
         ):
             stack.pop()
         outline_parent = stack[-1].anchor if stack else None
@@ -243,7 +248,7 @@ def parse_answer(answer: str) -> Tree:
                 hypothesis=line.text if kind == "causal" else None,
                 formula=line.text.strip() if kind == "math" else None,
             )
-        stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None))
+        stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None, line.bullet))
     return b.build()
 
 
@@ -429,6 +434,6 @@ def _bare(text: str) -> bool:
     """A line that is only a metric name (an outline row), not a sentence."""
     body = re.sub(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*", "", text.strip())
     body = re.sub(r"\s*[(\[][^)\]]*[)\]]\s*\**$", "", body)
-    return 0 < len(body.split()) <= 8 and not re.search(
+    return 0 < len(body.split()) <= 12 and not re.search(
         r"[.!?;:]\s|[=<>→←⇠]|\b(?:I|we|you|is|are|would|should|will|was|were|it's|that's|because|if)\b", body
     )

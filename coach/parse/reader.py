@@ -40,7 +40,7 @@ _BACK_MATH = re.compile(
     re.I,
 )
 _UNDER_PREFIX = re.compile(
-    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|I'd (?:put|hang|have)|there(?:'s| is| are))\b))",
+    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|I'd (?:put|hang|have)|there(?:'s| is| are))\b))",
     re.I,
 )
 _UNDER_HAS = re.compile(
@@ -54,6 +54,11 @@ _BEHIND = re.compile(
 _BRANCHES_INTRO = re.compile(
     r"\b(?:(?:I|we)\s+(?:see|have|get|would see|'d see)|there\s+(?:are|is)|it\s+has|(?:has|have)|into)\s+(?:two|three|four|2|3|4)\s+"
     r"(?:main\s+|big\s+)?(?:branch|branches|parts|pieces|sides|components|buckets|drivers|levers|halves|groups)\b",
+    re.I,
+)
+_GROUPS = re.compile(
+    r"^(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
+    r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|families|areas|kinds)(?:\s+of\s+\w+)?$",
     re.I,
 )
 _BRANCH = re.compile(
@@ -134,7 +139,12 @@ class Reader(Declarations, Guardrails, Steps):
                     k: LinkKind = label or st.section_kind or ("causal" if causal else "unlabelled")
                     colon = text.find(": ", has.end())
                     rest = frag.cut(colon + 2) if colon >= 0 else frag.cut(has.end())
-                    for item in items(right_end(rest, list_items=colon >= 0)):
+                    listed = items(right_end(rest, list_items=colon >= 0))
+                    if len(listed) == 1 and _GROUPS.match(listed[0].text.strip()):
+                        # "Underneath it sit three groups of drivers." - "The first is discovery: ..." follows
+                        self._branch_parent = named
+                        listed = []
+                    for item in listed:
                         child = self.b.metric(item, avoid=named)
                         if child is not None:
                             self.b.link(

@@ -27,6 +27,13 @@ _HYPOTHESIS = re.compile(
 )
 
 
+_ASIDE = re.compile(
+    r"^(?:(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
+    r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*)",
+    re.I,
+)
+
+
 class Steps(ReaderBase):
     def _hypothesis(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "My hypothesis is that a bigger like allowance made liking effortless, so match rate fell": a hypothesis
@@ -46,6 +53,12 @@ class Steps(ReaderBase):
         rest = rest.cut(
             len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+)?", rest.text, re.I).group(0))
         )
+        while True:
+            # "..., I'd want to A/B it, that it's mostly about whether X": the cause comes after the aside.
+            aside = _ASIDE.match(rest.text)
+            if aside is None or aside.end() == 0:
+                break
+            rest = rest.cut(aside.end())
         stop = re.search(
             r"\s+(?:is|are|was|were|will|would|could|can|might|may|made|makes|make|drives?|drove|raised|lowered|hurt|pushed|caused|causes|led|leads|reduced|increased|decreased|lost|broke|means)\b|[,;:—–(]|\s-\s",
             rest.text,

@@ -31,11 +31,15 @@ def tops(tree: Tree) -> list[str]:
     kids = children(tree)
     if tree.north_star and kids.get(tree.north_star):
         return [tree.north_star]
+    ups = parents(tree)
+    roots = [n.name for n in tree.nodes if kids.get(n.name) and not ups.get(n.name)]
     offered = [c for c in tree.north_star_candidates if kids.get(c)]
+    # A candidate may be named shorter than the root it heads ("GMV checked" for "GMV checked out per store").
+    cand_keys = [set(key(c)) for c in tree.north_star_candidates]
+    offered += [r for r in roots if r not in offered and any(len(k & set(key(r))) >= 2 for k in cand_keys)]
     if offered:
         return offered
-    ups = parents(tree)
-    return [n.name for n in tree.nodes if kids.get(n.name) and not ups.get(n.name)]
+    return roots
 
 
 def find_node(tree: Tree, phrase: str) -> Node | None:
