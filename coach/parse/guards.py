@@ -33,11 +33,23 @@ _NOT_GUARDED = re.compile(
     re.I,
 )
 _ENUMERATED = re.compile(
-    r"^\W*(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|one is|the other is|another is|also|and|plus|finally|last(?:ly)?|\d[.)])\b[\s,:]*",
+    r"^\W*(?:(?:(?:the\s+)?(?:first|second|third|other|last|big|biggest|main|key|obvious)(?:\s+one)?|one|another)\s+(?:is|would be)\b|"
+    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|also|and|plus|finally|last(?:ly)?|\d[.)])[\s,:]*",
+    re.I,
+)
+_WORSE = r"(?:go up|go down|rise|drop|fall|get worse|increase|decrease|suffer|slip|tank|climb|creep up|spike|regress)"
+_NOT_WANT = re.compile(
+    rf"\b(?:wouldn't|would not|don't|do not|never)\s+want\s+(?P<x>[^,.;]{{3,80}}?)\s+to\s+{_WORSE}"
+    rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+to\s+{_WORSE})?",
+    re.I,
+)
+_GUARD_VERB = re.compile(
+    r"^[\s,]*(?:(?:while|as|until|during|when)\b[^,:]{1,40},\s*)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,2}?"
+    r"(?:hold|keep an eye on|keep|watch|protect|track|monitor)[\s,]+(?:(?:um+|uh+|like),?\s+)*(?!(?:an? |the )?(?:eye|close)\b|(?:are|is|would be|will be|include)\b)",
     re.I,
 )
 _SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
-_GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\s+|\.\s+")
+_GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+")
 
 
 class Guardrails(ReaderBase):
@@ -62,10 +74,18 @@ class Guardrails(ReaderBase):
             back = _GUARD_BACK.match(text[: word.start()])
             after = text[word.end() :]
             lead = re.match(
-                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*",
+                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when)\b[^,:]{1,40}?)?"
+                r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*",
                 after,
                 re.I,
             )
+            if (
+                lead
+                and re.match(r"(?:I|we|you)\b", after[lead.end() :])
+                and re.match(r"\s*(?:while|as|until|during|when)\b", after)
+            ):
+                lead = None  # "guardrails while we chase it, I don't want ...": a clause follows, not the list
+            verb = _GUARD_VERB.match(after)
             watch = _WATCH_SO.search(text)
             as_guard = re.search(r"\bas\s+(?:my\s+|our\s+|the\s+)?$", text[: word.start()], re.I)
             if back and self._previous is not None:
@@ -75,6 +95,9 @@ class Guardrails(ReaderBase):
             elif colon is not None:
                 found.extend(_guard_items(frag.cut(colon)))
                 from_list = True
+            elif verb and ":" not in after[verb.end() : verb.end() + 60]:
+                # "guardrails while we do that, I'd watch push opt-outs so we don't spam people, and the short-upload share"
+                found.extend(_guard_items(frag.cut(word.end() + verb.end())))
             elif as_guard and after.strip() and not re.match(r"\s*[.,;]?\s*$", after):
                 found.extend(_guard_items(frag.cut(word.end())))  # "I'd watch as guardrails A and B"
             elif lead and after[lead.end() :].strip():
@@ -136,6 +159,11 @@ class Guardrails(ReaderBase):
                     found.extend(items(subj))
             for m in _KEEP_X.finditer(text):
                 found.extend(items(frag.cut(m.start("x"), m.end("x"))))
+            for m in _NOT_WANT.finditer(text):
+                # "I wouldn't want driver cancellations to go up or rider wait times to get worse"
+                for g in ("x", "y"):
+                    if m.group(g):
+                        found.extend(items(frag.cut(m.start(g), m.end(g))))
         added = False
         for item in found:
             entry = self._guard_entry(item)

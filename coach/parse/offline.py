@@ -27,6 +27,9 @@ _UNDER_HEADER = re.compile(
     r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|within)\s+(?P<x>[^,:.]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$",
     re.I,
 )
+_TITLE_WORDS = re.compile(
+    r"\b(?:guard[- ]?rails?|counter[- ]?metrics?|tripwires?|diagnos\w*|north[- ]?star|must not)\b", re.I
+)
 _NOT_METRIC_HEADER = re.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|what|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
@@ -86,6 +89,11 @@ def parse_answer(answer: str) -> Tree:
         if nxt.indent > a.indent and answer.count("\n", a.end, nxt.start) == 1
     }
 
+    lists = {
+        a.index
+        for a, nxt in zip(all_lines, all_lines[1:], strict=False)
+        if nxt.bullet and not re.search(r"[.?!]$", a.text)
+    }
     last_head: NodeEntry | None = None
     table: _Table | None = None
     for line in all_lines:
@@ -94,7 +102,17 @@ def parse_answer(answer: str) -> Tree:
             table = _table_row(line, table, b, reader, section)
             continue
         table = None
-        is_header = line.heading or (text.endswith(":") and len(text) <= 120)
+        is_header = (
+            line.heading
+            or (text.endswith(":") and len(text) <= 120)
+            # "3) Guardrails while fixing" over a list: a title without its colon
+            or (
+                line.index in lists
+                and not line.bullet
+                and len(text.split()) <= 6
+                and _TITLE_WORDS.search(text) is not None
+            )
+        )
         if (
             section is not None
             and section.kind == "north_star"
@@ -367,7 +385,9 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
     st = reader.state
     st.section_kind = None
     st.in_diagnosis = False
-    if family("guardrail").search(body) and len(body.split()) <= 10:
+    if (family("guardrail").search(body) and len(body.split()) <= 10) or (
+        family("must_not").search(body) and len(body.split()) <= 6
+    ):
         return _Section(line, "guardrail", None)
     if (
         (family("top").search(body) or family("commit").search(body))
