@@ -91,7 +91,11 @@ def relation_cues(masked: str) -> list[Cue]:
         clause = rest[: stop.start() if stop else len(rest)]
         if m.group(0) == ":" and (family("equals").search(clause) or re.search(r"\b(?:is|are)\b", clause)):
             continue  # "Write it out: new subs = A + B": the identity is the "=", not the colon
-        if has_operator(clause) and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest):
+        if (
+            has_operator(clause)
+            and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest)
+            and not family("drives").pattern.match(rest.lstrip())  # "X is driving less bookings": a verb, not "="
+        ):
             found.append(Cue("equals", m.start(), m.end(), "copula"))
     found.sort(key=lambda c: (c.start, -(c.end - c.start), _PRIORITY[c.family]))
     kept: list[Cue] = []
@@ -226,6 +230,7 @@ class LinkReader:
                 believed = re.search(r"\b(?:expect|believe|think|bet|suspect|assume|guess|want|need)\b", before, re.I)
                 if (
                     _DETERMINER_BEFORE.search(before)
+                    or _AVOIDED.search(before)  # "so we don't push acceptance up": what must not happen, not a claim
                     or re.search(r"[+×÷*/=−]\s*$", before)  # "wait + drive to restaurant": a term of a sum
                     or not re.search(r"\w", after)
                     or not re.search(r"\w", subject_text)
@@ -495,6 +500,11 @@ class LinkReader:
         return self.resolve(frag, refers_back)
 
 
+_AVOIDED = re.compile(
+    r"(?:\b(?:so|so that|to make sure|making sure|make sure)\s+(?:we|it|they|you|people|nobody)\s+(?:don't|do not|won't|can't|aren't|never)|"
+    r"\bwithout|\bto avoid|\bnot to)\s+$",
+    re.I,
+)
 _SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
 _TOP_REF = re.compile(
     r"\W*(?:the\s+|my\s+|our\s+)?(?:main|top|primary|key|north[- ]?star|ns|headline)(?:\s+(?:metric|kpi|number|node))?\W*",

@@ -20,7 +20,7 @@ from coach.parse.words import family
 _RIGHT_END = re.compile(
     r"\s*;|\.\s|\.$|\?|!|\s+[—–]\s|\s--\s|:\s|"
     r",?\s+(?:because|since|so that|so any|so either|so if|which|where|whereas|while|meaning|i\.e\.|e\.g\.|"
-    r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|"
+    r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|without|by making|by adding|by pushing|"
     r"(?:far |much |a lot |way )?(?:more|less|better|worse) than)\b|"
     r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay)\b|"
     r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
