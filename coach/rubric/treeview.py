@@ -27,12 +27,17 @@ def parents(tree: Tree) -> dict[str, list[str]]:
 
 
 def tops(tree: Tree) -> list[str]:
-    """The metrics a hierarchy is judged under: the north star, else the offered candidates, else every root."""
+    """The metrics a hierarchy is judged under: the north star, else the offered candidates, else every root.
+
+    The other roots follow the north star: a breakdown the answer gives but the reader could not hang under
+    the top ("DAU = new + returning" when the top was named "daily learners") is still the answer's structure.
+    Guardrails' own breakdowns are not."""
     kids = children(tree)
-    if tree.north_star and kids.get(tree.north_star):
-        return [tree.north_star]
     ups = parents(tree)
+    guards = {n.name for n in tree.nodes if n.role == "guardrail"}
     roots = [n.name for n in tree.nodes if kids.get(n.name) and not ups.get(n.name)]
+    if tree.north_star and kids.get(tree.north_star):
+        return [tree.north_star, *(r for r in roots if r != tree.north_star and r not in guards)]
     offered = [c for c in tree.north_star_candidates if kids.get(c)]
     # A candidate may be named shorter than the root it heads ("GMV checked" for "GMV checked out per store").
     cand_keys = [set(key(c)) for c in tree.north_star_candidates]

@@ -26,7 +26,8 @@ def hierarchy(inp: RuleInput) -> Outcome:
         reachable |= descendants(g, r)
     branching = sorted((n for n in reachable if len(g.get(n, [])) >= min_children), key=lambda n: -len(g.get(n, [])))
     evidence = tuple(ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1])[:3]
-    top = roots[0]
+    deepest = max(roots, key=lambda r: depth(g, r))
+    top = deepest if levels >= min_depth and branching else roots[0]
     if levels >= min_depth and branching:
         return Outcome(
             True,
