@@ -28,7 +28,7 @@ _HYPOTHESIS = re.compile(
 
 
 _ASIDE = re.compile(
-    r"^(?:(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
+    r"^(?:,?\s*which (?:I|we)(?:'d| would)?\s[^,]{1,40},\s*(?:is\s+)?(?:that\s+)?|(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
     r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*)",
     re.I,
 )
@@ -45,8 +45,9 @@ class Steps(ReaderBase):
         named = [self.b.book.find_loose(m.text) for m in mentions(frag)]
         known = [e for e in named if e is not None]
         effect = known[-1] if known else None
-        if effect is None and re.search(r"\b(?:it|this|the drop|the decline|the dip|the fall)\b", text, re.I):
-            effect = self.state.focus
+        if effect is None:
+            # "Likely cause (hypothesis): raising the like cap made liking low-effort": about the metric in focus.
+            effect = self.state.focus or self.b.north_star
         if effect is None:
             return
         rest = frag.cut(marker.end())
