@@ -18,7 +18,7 @@ from coach.parse.words import family
 
 # "X is my north star", "X as the north star", "X, that's my north star": the metric before the top word.
 _TOP_AFTER_METRIC = re.compile(
-    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(]|<-|←|⇐)\s*"
+    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(]|<-|←|⇐|◄─*|<─+)\s*"
     r"(?:(?:really|clearly|definitely|then|basically|probably|honestly|also|still|going to be|gonna be)\s+)*"
     r"(?:my|our|the|a|one|this|that)?\s*(?:(?:one|single|only|real|true|chosen|actual|new|final|proposed|overall|ultimate|"
     r"better|best|good|great|right|sensible|natural|obvious|clear)\s+)*$",

@@ -253,6 +253,9 @@ class LinkReader:
     ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
         rhs = identity_end(right)
+        said = _WRITTEN_AS.match(rhs.text)
+        if said:
+            rhs = rhs.cut(said.end())  # "uploads is, um, you can write it as athletes uploading times ..."
         if re.match(r"adds? up", frag.text[cue.start : cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
@@ -503,6 +506,12 @@ class LinkReader:
 _AVOIDED = re.compile(
     r"(?:\b(?:so|so that|to make sure|making sure|make sure)\s+(?:we|it|they|you|people|nobody)\s+(?:don't|do not|won't|can't|aren't|never)|"
     r"\bwithout|\bto avoid|\bnot to)\s+$",
+    re.I,
+)
+_WRITTEN_AS = re.compile(
+    r"^[\s,]*(?:(?:um+|uh+|like|so|well|basically|simply|just|really),?\s+)*(?:(?:you|we|I|one)\s+(?:can|could|would)\s+"
+    r"(?:write|express|think of|see|read|define)\s+(?:it|this|that)\s+as|(?:it\s+)?(?:can|could)\s+be\s+(?:written|expressed|"
+    r"thought of|defined)\s+as)\s+",
     re.I,
 )
 _SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)

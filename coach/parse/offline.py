@@ -119,6 +119,7 @@ def parse_answer(answer: str) -> Tree:
             and line.heading
             and not text.startswith("#")
             and not line.text.lstrip().startswith("#")
+            and not re.match(r"\s*#", answer[line.start - 8 if line.start >= 8 else 0 : line.start].rsplit("\n", 1)[-1])
         ):
             is_header = False  # "**Weekly orders**" right under a "North star" heading is the metric, not a new section
         if (

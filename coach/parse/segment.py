@@ -149,28 +149,20 @@ def lines(answer: str) -> tuple[Line, ...]:
     return tuple(result)
 
 
-_COMMON_SHORT = frozenset(
-    "it is so do go up no on in at to be me we us he an as or if of the and but now too yet not all any how who why"
-    " one two ten day week year wk yes ok okay yeah out off end way lot bit fix run win big new old low high".split()
-)
-
-
-# Words that open a sentence: after "rate." or "days." they say a new sentence starts, even in lower case.
-_OPENERS = frozenset(
-    "so and then i the that it we but if my this our you there what which how also now first second third next"
-    " finally okay ok um uh like well yeah plus or for under i'd i'm it's that's".split()
+_CLIPPED = frozenset(
+    "acc conf conv impr sess txn mgmt dept est excl min max hr hrs qty amt pct cust prob perf avg approx incl req "
+    "resp bal info admin stats eval evals config temp".split()
 )
 
 
 def _short_abbreviation(head: str, following: str) -> bool:
-    """ "acc. rate", "conf. threshold": a short clipped word with lower-case text right after is not a sentence end.
-
-    A plural ("days.") is a whole word, and a sentence opener after the period ("rate. so ...") starts a sentence."""
-    m = re.search(r"(?:^|\s)([A-Za-z]{2,4})\.$", head)
-    if not m or not following[:1].islower() or not m.group(1).islower() or m.group(1) in _COMMON_SHORT:
+    """ "acc. rate", "conf. threshold", "txn. volume": a clipped word with lower-case text right after is not a
+    sentence end. A clipped word is one of the usual clippings, or has no vowel; "real. weekly" ends a sentence."""
+    m = re.search(r"(?:^|\s)([A-Za-z]{2,5})\.$", head)
+    if not m or not following[:1].islower() or not m.group(1).islower():
         return False
-    word = re.match(r"[\w']*", following).group(0).lower()
-    return not m.group(1).endswith("s") and word not in _OPENERS
+    word = m.group(1)
+    return word in _CLIPPED or not re.search(r"[aeiouy]", word)
 
 
 @lru_cache(maxsize=512)

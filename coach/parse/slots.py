@@ -23,7 +23,7 @@ _RIGHT_END = re.compile(
     r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|without|by making|by adding|by pushing|"
     r"(?:far |much |a lot |way )?(?:more|less|better|worse) than)\b|"
     r",\s*(?:so|and (?:that|this|it|so|then|I|we|you)|I|we|you|I'd|we'd|I'll|it's|that's|this is|right|yeah|ok|okay)\b|"
-    r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
+    r"\s+(?:and|so|then)\s+(?:I|we|I'd|we'd|I'll|we'll|you)\b|\s+and\s+(?:try|make|see|keep|get|push|work|aim)\b|\s+(?:and|,)\s+(?:I|we)\s+(?:believe|think|expect|suspect)\b",
     re.I,
 )
 # The same for a list of items: a dash or an explanation also ends an item list.

@@ -117,6 +117,10 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
                     result.further_quote = part
                     return result
             continue
+        if family("fix").search(part) or family("handoff").search(part):
+            # "whichever it is, the fix is challenges and reminders": what to do is not a step further down.
+            result.fix_quote = result.fix_quote or part
+            continue
         deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])]
         new_cut = [s for s in segs if s.lower() not in first_cut]
         within = n > phase_at and (
