@@ -56,6 +56,12 @@ _BRANCHES_INTRO = re.compile(
     r"(?:main\s+|big\s+)?(?:branch|branches|parts|pieces|sides|components|buckets|drivers|levers|halves|groups)\b",
     re.I,
 )
+_IF_BRANCH = re.compile(
+    r"^\W*(?:(?:and|so|then|now|but)\s+)*(?:if|when|say|suppose|assuming)\s+(?:it'?s\s+|it\s+is\s+|it\s+was\s+)?(?:the\s+)?"
+    r"(?P<x>[^,:;.]{2,50}?)\s+(?:that\s+|which\s+)?(?:fell|falls?|dropped|drops?|declined|decreased|is down|went down|moved|broke|"
+    r"is the one|was the one|shrank|is the culprit)\b",
+    re.I,
+)
 _GROUPS = re.compile(
     r"^(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
     r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|families|areas|kinds)(?:\s+of\s+\w+)?$",
@@ -123,6 +129,7 @@ class Reader(Declarations, Guardrails, Steps):
             known = self.b.book.find_loose(opener[0].text)
             if known is not None:
                 st.focus = known
+        self._branch_in_question(frag, label or st.section_kind)
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
@@ -202,6 +209,28 @@ class Reader(Declarations, Guardrails, Steps):
             read.head = b.north_star
         self._remember(frag, n_links, entries_before)
         return read
+
+    def _branch_in_question(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "and if it's new hosts that fell, that's the onboarding funnel — listing started, listing published,
+        first booking": the branch named is in focus, and a list after a colon or a dash holds its parts."""
+        m = _IF_BRANCH.match(frag.text)
+        if m is None:
+            return
+        branch = self._resolve(frag.cut(m.start("x"), m.end("x")), True)
+        if branch is None:
+            return
+        self.state.focus = branch
+        lead = re.search(r":\s+|\s[—–]\s", frag.text[m.end() :])
+        if lead is None:
+            return
+        rest = frag.cut(m.end() + lead.end())
+        listed = [
+            p for p in items(right_end(rest, list_items=True)) if not re.match(r"\s*(?:by|per|across)\b", p.text, re.I)
+        ]
+        parts = [e for e in (self.b.metric(p, avoid=branch) for p in listed) if e is not None and e is not branch]
+        if len(parts) >= 2:
+            for part in parts:
+                self.b.link(branch, part, kind or "unlabelled", (frag.start, frag.end))
 
     def _branch(self, frag: Frag, kind: LinkKind | None) -> bool:
         """ "One is the traffic: sessions from app and from web." under a parent whose branches were announced."""
