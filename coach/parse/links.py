@@ -260,7 +260,7 @@ class LinkReader:
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
         top_ref = (
-            _TOP_REF.fullmatch(lhs.text.strip()) is not None
+            TOP_REF.fullmatch(lhs.text.strip()) is not None
             and self.b.north_star is not None
             and frag.text[cue.start : cue.end].strip() != ":"
         )
@@ -444,6 +444,20 @@ class LinkReader:
                 left = groups[i - 1]
             if not left or not right:
                 continue
+            # "<- the one number" labels the line; "→ NS" is a link to the top.
+            named_top = [
+                j
+                for j in (i, i + 1)
+                if TOP_REF.fullmatch(segs[j].text.strip(" *_`()"))
+                and re.match(r"\W*(?:the|my|our|this)\b|\W*(?:one|single)\b", segs[j].text, re.I)
+            ]
+            if named_top:
+                # "accepted handovers / wk  <- the one number": a label that names the top, not a link
+                other = groups[2 * i + 1 - named_top[0]]
+                if len(other) == 1:
+                    self.b.book.alias(self.b.book.resolve(groups[named_top[0]][0]), other[0])
+                out.head = out.head or groups[named_top[0]][0]
+                continue
             text = frag.text[cue.start : cue.end]
             k: LinkKind = "causal" if _dotted(text) else (kind or "unlabelled")
             hyp = hypothesis or (frag.text if k == "causal" else None)
@@ -491,14 +505,14 @@ class LinkReader:
         self, frag: Frag, chain: list[NodeEntry], parent: NodeEntry | None, *, refers_back: bool
     ) -> NodeEntry | None:
         text = frag.text.strip()
-        if not text:
-            # "= A × B", "made up of A and B": the metric of the line above, else the one in focus.
+        if not re.search(r"\w", text):
+            # "= A × B", "**= A + B**", "made up of A and B": the metric of the line above, else the one in focus.
             return parent or self.resolve(Frag("it", frag.start), True)
         if re.fullmatch(r"(?:which|that|and that|and which|which in turn|who)", text, re.I) and chain:
             return chain[-1]
         if is_pronoun(text) or is_group_ref(text) or noun_ref(text):
             return self.resolve(frag, True) or parent
-        if _TOP_REF.fullmatch(text) and self.b.north_star is not None:
+        if TOP_REF.fullmatch(text) and self.b.north_star is not None:
             return self.b.north_star  # "Main metric = A × B", "NS = ...": the top already chosen
         return self.resolve(frag, refers_back)
 
@@ -515,8 +529,9 @@ _WRITTEN_AS = re.compile(
     re.I,
 )
 _SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
-_TOP_REF = re.compile(
-    r"\W*(?:the\s+|my\s+|our\s+)?(?:main|top|primary|key|north[- ]?star|ns|headline)(?:\s+(?:metric|kpi|number|node))?\W*",
+TOP_REF = re.compile(
+    r"\W*(?:the\s+|my\s+|our\s+)?(?:main|top|primary|key|north[- ]?star|ns|nsm|headline|one|single)"
+    r"(?:\s+(?:metric|kpi|number|node))?\W*",
     re.I,
 )
 

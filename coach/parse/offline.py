@@ -131,6 +131,8 @@ def parse_answer(answer: str) -> Tree:
             reader.state.section_kind = None
             reader.state.in_diagnosis = False
 
+        if line.heading and re.match(r"\s*#", answer[max(0, line.start - 8) : line.start].rsplit("\n", 1)[-1]):
+            stack[:] = [o for o in stack if not o.bullet]  # a heading never hangs under a bullet of the section before
         while stack and (
             stack[-1].indent > line.indent
             or (

@@ -17,7 +17,7 @@ from coach.parse.build import Builder
 from coach.parse.declare import Declarations
 from coach.parse.fragment import Frag
 from coach.parse.guards import Guardrails, guard_only
-from coach.parse.links import LinkRead, LinkReader, relation_cues
+from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
 from coach.parse.segment import Sentence
@@ -266,6 +266,8 @@ class Reader(Declarations, Guardrails, Steps):
         text = frag.text.strip(" ,.;:")
         if is_pronoun(text):
             return self.state.focus
+        if TOP_REF.fullmatch(text) and self.b.north_star is not None:
+            return self.b.north_star  # "Brand kit adoption → NS", "<- the one number"
         if is_group_ref(text):
             return self.state.last_items[-1] if self.state.last_items else None
         noun = noun_ref(text)

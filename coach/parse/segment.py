@@ -138,8 +138,9 @@ def lines(answer: str) -> tuple[Line, ...]:
             pending[1] = offset + len(stripped)
             continue
         flush()
+        # "**Acquisition**" alone on a line is a title; "**= new + retained**" is an identity in bold.
         heading = bool(re.match(r"^\s*#{1,6}\s", stripped)) or bool(
-            re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped.strip())
+            re.fullmatch(r"\*\*[^*=+×÷<>→←⇐]{1,80}\*\*:?", stripped.strip())
         )
         pending = [offset + content_col, offset + len(stripped), content_col, int(bullet), int(heading)]
         pending_arrow = arrow.group(0).strip() if arrow else None
