@@ -26,7 +26,12 @@ class LinkDraft:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
 
-_FIRST_PERSON = re.compile(r"^\W*(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd)\b", re.I)
+# "I'd A/B test it", "confirm the one we act on": what the speaker will do, not a cause.
+_FIRST_PERSON = re.compile(
+    r"^\W*(?:(?:and|then|so)\s+)?(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd|confirm|test|validate|verify|run|check|try|measure|"
+    r"A/B|experiment)\b",
+    re.I,
+)
 
 
 class Builder:

@@ -403,7 +403,7 @@ class LinkReader:
                 for e in (self.resolve(p, False) or (self.b.cause(p) if kind == "causal" else None) for p in items(lhs))
                 if e is not None
             ]
-        targets = [e for e in (self.resolve(p, True) for p in items(right_end(right))) if e is not None]
+        targets = [e for e in (self.resolve(_particle_off(p), True) for p in items(right_end(right))) if e is not None]
         if not causes or not targets:
             return chain
         span = (frag.start, frag.end)
@@ -547,6 +547,12 @@ def _fronted(left: Frag) -> Frag | None:
     """ "Percent with 4+ days, I think it depends on ...": the pronoun stands for the phrase put before it."""
     m = _FRONTED.match(left.text)
     return left.cut(m.start("x"), m.end("x")) if m else None
+
+
+def _particle_off(item: Frag) -> Frag:
+    """ "drag the rate down": the metric is "the rate"."""
+    m = re.search(r"\s+(?:down|up)\s*$", item.text, re.I)
+    return item.cut(0, m.start()) if m else item
 
 
 def _relative_antecedent(left: Frag, chain: list[NodeEntry]) -> Frag | None:

@@ -306,7 +306,12 @@ def same_metric(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
             extra.remove(t)
         else:
             return False
-    return bool(extra) and all(t in _QUALIFIERS for t in extra) and short[-1] == long_[-1]
+    return bool(extra) and all(_qualifier(t) for t in extra) and short[-1] == long_[-1]
+
+
+def _qualifier(token: str) -> bool:
+    """ "weekly", "total", "48-hour": a word that narrows a metric without changing what it counts."""
+    return token in _QUALIFIERS or token.isdigit() or token in _WINDOW or token in ("hour", "minute", "hr", "h", "d")
 
 
 @dataclass
