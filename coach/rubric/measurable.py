@@ -95,7 +95,7 @@ class Measurability:
 
 
 # "writing", "self-sufficiency", "ownership": an activity or a quality, with no unit to count it in.
-_ABSTRACT = re.compile(r"(?:ing|ness|ency|ity|ship|hood|ism)$", re.I)
+_ABSTRACT = re.compile(r"(?:ing|ness|ency|ity|ship|hood|ism|ment)$", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -133,7 +133,7 @@ def measurable(name: str) -> Measurability:
         or family("theme").search(text)
         or (
             _ABSTRACT.search(head)
-            and not any(_PLURAL.search(w) or family("countable").fullmatch(w) for w in _modifiers(words))
+            and not any(_PLURAL.search(w) for w in _modifiers(words))
         )
     ):
         return Measurability(
