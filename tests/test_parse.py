@@ -229,3 +229,15 @@ def test_north_star_phrasings() -> None:
     }
     for text, expected in cases.items():
         assert parse_answer(text).north_star == expected, text
+
+
+def test_scope_opened_by_for_x_and_a_group_count_is_not_a_metric() -> None:
+    said = parse_answer(
+        "I'd anchor on weekly orders. For weekly orders, you've got ordering customers and orders per customer."
+    )
+    assert set(children(said, "weekly orders")) == {"ordering customers", "orders per customer"}
+    counted = parse_answer(
+        "I'd anchor on weekly orders. Under weekly orders there are basically two halves, "
+        "ordering customers and orders per customer."
+    )
+    assert set(children(counted, "weekly orders")) == {"ordering customers", "orders per customer"}

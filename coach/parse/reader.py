@@ -40,7 +40,7 @@ _BACK_MATH = re.compile(
     re.I,
 )
 _UNDER_PREFIX = re.compile(
-    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|I'd (?:put|hang|have)|there(?:'s| is| are))\b))",
+    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|I'd (?:put|hang|have)|there(?:'s| is| are))\b))",
     re.I,
 )
 _UNDER_HAS = re.compile(
@@ -63,8 +63,8 @@ _IF_BRANCH = re.compile(
     re.I,
 )
 _GROUPS = re.compile(
-    r"^(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
-    r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|families|areas|kinds)(?:\s+of\s+\w+)?$",
+    r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
+    r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
     re.I,
 )
 _BRANCH = re.compile(
@@ -147,10 +147,11 @@ class Reader(Declarations, Guardrails, Steps):
                     colon = text.find(": ", has.end())
                     rest = frag.cut(colon + 2) if colon >= 0 else frag.cut(has.end())
                     listed = items(right_end(rest, list_items=colon >= 0))
-                    if len(listed) == 1 and _GROUPS.match(listed[0].text.strip()):
+                    groups = [p for p in listed if _GROUPS.match(p.text.strip())]
+                    listed = [p for p in listed if p not in groups]
+                    if groups and not listed:
                         # "Underneath it sit three groups of drivers." - "The first is discovery: ..." follows
                         self._branch_parent = named
-                        listed = []
                     for item in listed:
                         child = self.b.metric(item, avoid=named)
                         if child is not None:

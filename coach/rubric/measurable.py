@@ -131,10 +131,7 @@ def measurable(name: str) -> Measurability:
         family("theme").fullmatch(head)
         or _COMPARATIVE.match(text)
         or family("theme").search(text)
-        or (
-            _ABSTRACT.search(head)
-            and not any(_PLURAL.search(w) for w in _modifiers(words))
-        )
+        or (_ABSTRACT.search(head) and not any(_PLURAL.search(w) for w in _modifiers(words)))
     ):
         return Measurability(
             False, f"'{shown}' is a theme, not a measurable metric: name how you would count it", "theme"
