@@ -36,12 +36,12 @@ def test_a_cue_never_matches_inside_a_longer_word() -> None:
 
 
 def test_the_lower_case_gate_never_hides_a_match() -> None:
-    # The gate (a case-sensitive search of the lower-cased text) is an optimisation: with it or without it,
-    # every example and counter-example, in any case, gets the same answer.
+    # The gate (a case-sensitive search of the lower-cased text) is an optimisation: it may only rule out a
+    # text without a match, for every example and counter-example, in any case.
     for name, fam in FAMILIES.items():
         for text in [*fam.spec.examples, *fam.spec.counter_examples]:
             for variant in (text, text.upper(), text.title()):
-                assert (fam.search(variant) is None) == (fam.pattern.search(variant) is None), (name, variant)
+                assert fam.gate(variant) or fam.pattern.search(variant) is None, (name, variant)
 
 
 @pytest.mark.parametrize(

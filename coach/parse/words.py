@@ -10,10 +10,13 @@ a longer word: "feed" does not match in "home-feed", "drive" not in
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
+from re import _constants as sre  # the stdlib's own pattern parser: the structure of the alternatives
+from re import _parser
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from coach.datafiles import parse_yaml_text, validate
 
@@ -33,14 +36,29 @@ class FamilySpec(BaseModel):
     examples: list[str] = Field(default_factory=list, description="Texts the family must match.")
     counter_examples: list[str] = Field(default_factory=list, description="Texts the family must not match.")
 
+    _parsed: Any = PrivateAttr(default=None)
+
+    @property
+    def body(self) -> str:
+        """The family as one alternation (named groups when it has groups)."""
+        if self.groups:
+            return "|".join(f"(?P<{g}>{'|'.join(f'(?:{p})' for p in ps)})" for g, ps in self.groups.items())
+        return "|".join(f"(?:{p})" for p in self.patterns)
+
+    @property
+    def parsed(self) -> Any:
+        """The body as the stdlib parser reads it: parsed once, when the file is loaded."""
+        return self._parsed
+
     @model_validator(mode="after")
     def _one_form(self) -> FamilySpec:
         if bool(self.patterns) == bool(self.groups):
             raise ValueError("give either patterns or groups")
-        alternatives = [*self.patterns, *(p for ps in self.groups.values() for p in ps)]
         try:
-            re.compile("|".join(f"(?:{a})" for a in alternatives))  # one compile; the culprit only on failure
+            # Parsing (not compiling) is enough to find a bad pattern; the parse is kept for the gates below.
+            self._parsed = _parser.parse(self.body, re.I)
         except re.error:
+            alternatives = [*self.patterns, *(p for ps in self.groups.values() for p in ps)]
             raise ValueError(_bad_alternative(alternatives)) from None
         return self
 
@@ -67,33 +85,25 @@ def _bounded(body: str, first: set[str] | None) -> str:
     return f"{gate}{_HEAD}(?:{body}){_TAIL}"
 
 
-def _first_chars(body: str) -> set[str] | None:
-    """The characters a match of ``body`` can start with (both cases), or None when that cannot be told."""
-    from re import _parser  # the stdlib's own pattern parser: the structure of the alternatives
-
-    try:
-        parsed = _parser.parse(body, re.I)
-    except re.error:
-        return None
+def _first_chars(parsed: Any) -> set[str] | None:
+    """The characters a match can start with (both cases), or None when that cannot be told."""
     out: set[str] = set()
     return out if _firsts(list(parsed), out) else None
 
 
 def _firsts(items: list, out: set[str]) -> bool:
     """Add the possible first characters of the sequence ``items``; False when any character could come first."""
-    from re import _constants as c
-
     for op, av in items:
-        if op is c.LITERAL:
+        if op is sre.LITERAL:
             ch = chr(av)
             out.update({ch.lower(), ch.upper()})
             return True
-        if op is c.IN:
+        if op is sre.IN:
             for iop, iav in av:
-                if iop is c.LITERAL:
+                if iop is sre.LITERAL:
                     ch = chr(iav)
                     out.update({ch.lower(), ch.upper()})
-                elif iop is c.RANGE:
+                elif iop is sre.RANGE:
                     lo, hi = iav
                     if hi - lo > 200:
                         return False
@@ -102,7 +112,7 @@ def _firsts(items: list, out: set[str]) -> bool:
                 else:
                     return False  # a category such as \w or \s, or a negated set
             return True
-        if op is c.SUBPATTERN:
+        if op is sre.SUBPATTERN:
             sub = list(av[-1])
             nullable = _nullable(sub)
             if not _firsts(sub, out):
@@ -110,44 +120,47 @@ def _firsts(items: list, out: set[str]) -> bool:
             if not nullable:
                 return True
             continue
-        if op is c.BRANCH:
+        if op is sre.BRANCH:
             branches = av[1]
             if any(_nullable(list(b)) for b in branches):
                 if not all(_firsts(list(b), out) for b in branches):
                     return False
                 continue
             return all(_firsts(list(b), out) for b in branches)
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
             lo, _hi, sub = av
             if not _firsts(list(sub), out):
                 return False
             if lo > 0:
                 return True
             continue
-        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
             continue  # look-arounds and anchors consume nothing
         return False
     return False  # the whole sequence can match empty: anything may follow
 
 
 def _nullable(items: list) -> bool:
-    from re import _constants as c
-
     for op, av in items:
-        if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
             continue
-        if op is c.SUBPATTERN:
+        if op is sre.SUBPATTERN:
             if not _nullable(list(av[-1])):
                 return False
             continue
-        if op is c.BRANCH:
+        if op is sre.BRANCH:
             if not any(_nullable(list(b)) for b in av[1]):
                 return False
             continue
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] == 0:
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT) and av[0] == 0:
             continue
         return False
     return True
+
+
+# Compiling a family's gate costs about as much as a few hundred searches without it: one answer graded
+# alone never pays for it, a batch does after its first few answers.
+_GATE_AFTER = 300
 
 
 class Family:
@@ -155,25 +168,30 @@ class Family:
 
     Most texts hold no match of most families, and a case-sensitive search of the lower-cased text rules
     them out two to three times faster than a case-insensitive one; only texts that may match are searched
-    in full. The reader asks each family about the same sentence several times, so the matches of the last
-    texts seen are kept (a small cache, cleared when it fills).
+    in full. The regular expressions are compiled on first use: a short answer needs only some of them, and
+    the gate only once the family has been asked often enough for it to pay. The reader asks each family about the
+    same sentence several times, so the matches of the last texts seen are kept (a small cache, cleared
+    when it fills).
     """
 
     def __init__(self, name: str, spec: FamilySpec) -> None:
         self.name = name
         self.spec = spec
-        if spec.groups:
-            body = "|".join(f"(?P<{g}>{'|'.join(f'(?:{p})' for p in ps)})" for g, ps in spec.groups.items())
-        else:
-            body = "|".join(f"(?:{p})" for p in spec.patterns)
-        first = _first_chars(body)
-        self.pattern = re.compile(_bounded(body, first), re.I)
-        lowered, exact = _case_split(body)
-        self._quick = re.compile(_bounded(lowered, {c.lower() for c in first} if first else None))
-        # "(?-i:NS)": a text with one of the case-sensitive parts is searched in full.
-        self._exact = re.compile("|".join(f"(?:{p})" for p in exact)) if exact else None
+        self._first = _first_chars(spec.parsed)
         self._seen: dict[str, tuple[re.Match[str], ...]] = {}
         self._whole: dict[str, bool] = {}
+        self._asked = 0
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(_bounded(self.spec.body, self._first), re.I)
+
+    @cached_property
+    def _gates(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        lowered, exact = _case_split(self.spec.body)
+        quick = re.compile(_bounded(lowered, {c.lower() for c in self._first} if self._first else None))
+        # "(?-i:NS)": a text with one of the case-sensitive parts is searched in full.
+        return quick, re.compile("|".join(f"(?:{p})" for p in exact)) if exact else None
 
     def finditer(self, text: str) -> tuple[re.Match[str], ...]:
         found = self._seen.get(text)
@@ -185,10 +203,16 @@ class Family:
         return found
 
     def _may_match(self, text: str) -> bool:
-        if self._exact is not None and self._exact.search(text):
+        self._asked += 1
+        return self._asked < _GATE_AFTER or self.gate(text)
+
+    def gate(self, text: str) -> bool:
+        """False only when ``text`` holds no match: a cheaper search that rules most texts out."""
+        quick, exact = self._gates
+        if exact is not None and exact.search(text):
             return True
         low = text.lower()
-        return len(low) != len(text) or self._quick.search(low) is not None
+        return len(low) != len(text) or quick.search(low) is not None
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         if pos:
