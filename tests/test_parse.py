@@ -112,6 +112,29 @@ def test_guardrails_in_many_forms() -> None:
     ]
 
 
+def test_the_one_thing_protected_is_a_guardrail_not_the_top() -> None:
+    for text in (
+        "Bookings = bookers x bookings per booker. The one thing I'd protect is studio payout per booking.",
+        "Bookings = bookers x bookings per booker. The one thing I'd keep an eye on so it doesn't go wrong "
+        "is studio payout per booking, which can't go down.",
+    ):
+        tree = parse_answer(text)
+        assert tree.north_star != "studio payout per booking", text
+        assert [n.name for n in tree.guardrails()] == ["studio payout per booking"], text
+
+
+def test_identities_spelled_with_defined_as_and_equals_the_product_of() -> None:
+    tree = parse_answer(
+        "My north star is lesson completion rate, defined as lessons completed divided by lessons started. "
+        "Lessons completed equals the product of lessons started and the pass-through rate."
+    )
+    assert links(tree) >= {
+        ("lesson completion rate", "lessons completed", "math"),
+        ("lesson completion rate", "lessons started", "math"),
+        ("lessons completed", "pass-through rate", "math"),
+    }
+
+
 def test_guardrail_bullets_under_a_heading() -> None:
     tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
     assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]
@@ -226,6 +249,8 @@ def test_north_star_phrasings() -> None:
         "Top node here is weekly basket value, since that's what moved.": "weekly basket value",
         "I'll make booked nights my top metric.": "booked nights",
         "Orders is the metric I'd anchor on.": "Orders",
+        "so what I'd steer by is, like, weekly trips checked out on a cart, across all stores.": "weekly trips checked out on a cart",
+        "Bookings is what moved, so okay, bookings stays my top and everything hangs under it.": "bookings",
     }
     for text, expected in cases.items():
         assert parse_answer(text).north_star == expected, text

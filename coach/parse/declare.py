@@ -264,7 +264,9 @@ class Declarations(ReaderBase):
             if entry is not None:
                 return entry
         if m.re is family("commit").pattern:
-            lead = re.match(r"\s*(?:(?:is|would be|will be|to)\s+|(?:(?:that|this|it)\s*)?[:—–]\s*)", after.text, re.I)
+            lead = re.match(
+                r"\s*(?:(?:is|would be|will be|to)(?:\s*,)?\s+|(?:(?:that|this|it)\s*)?[:—–]\s*)", after.text, re.I
+            )
             rest = after.cut(lead.end()) if lead else after
             # "I choose as main metric the number of learners ...": the slot starts after the top word.
             named = _AS_TOP.match(rest.text)
@@ -320,6 +322,7 @@ class Declarations(ReaderBase):
         return None
 
     def _from_slot(self, frag: Frag, slot: Frag) -> NodeEntry | None:
+        slot = _lead_trim(slot)  # "what I'd steer by is, like, weekly trips, across all stores"
         if not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))

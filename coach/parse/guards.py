@@ -74,7 +74,7 @@ class Guardrails(ReaderBase):
             back = _GUARD_BACK.match(text[: word.start()])
             after = text[word.end() :]
             lead = re.match(
-                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when)\b[^,:]{1,40}?)?"
+                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when|so)\b[^,:]{1,40}?)?"
                 r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*",
                 after,
                 re.I,

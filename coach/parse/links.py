@@ -62,6 +62,10 @@ _EACH = re.compile(
     re.I,
 )
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
+# "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
+_AGGREGATE_LEAD = re.compile(
+    r"\s*(?:simply\s+|just\s+|basically\s+)?(?:the\s+|a\s+)?(?P<agg>sum|total|product)(?=\s+of\b)", re.I
+)
 
 
 @dataclass
@@ -271,6 +275,10 @@ class LinkReader:
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
         aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end])
+        lead = None if aggregate else _AGGREGATE_LEAD.match(rhs.text)
+        if lead:
+            aggregate = lead
+            rhs = rhs.cut(lead.end())
         shared = self._each(lhs)
         if shared:
             # "Each half is requests times the share that complete": the identity holds under every branch.
@@ -297,7 +305,7 @@ class LinkReader:
                 aggregate = None
                 rhs = identity_end(right.cut(spelled.end()))
         if aggregate:
-            op = "×" if aggregate.group(0).lower() == "product" else "+"
+            op = "×" if aggregate.group(aggregate.lastindex or 0).lower() == "product" else "+"
             for item in items(rhs):
                 child = self.b.metric(item, avoid=target)
                 if child is not None:
