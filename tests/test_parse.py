@@ -266,3 +266,29 @@ def test_scope_opened_by_for_x_and_a_group_count_is_not_a_metric() -> None:
         "ordering customers and orders per customer."
     )
     assert set(children(counted, "weekly orders")) == {"ordering customers", "orders per customer"}
+
+
+def test_identity_forms_with_a_pointer_an_aside_or_a_sum_over_segments() -> None:
+    pointer = parse_answer(
+        "Weekly active teams is the right headline. The figure is the sum of three flows: "
+        "new teams, retained teams, and dormant teams that came back."
+    )
+    assert set(children(pointer, "Weekly active teams")) == {
+        "new teams",
+        "retained teams",
+        "dormant teams that came back",
+    }
+    aside = parse_answer(
+        "My north star is resolution rate. The rate is retrieval hit rate – did it pull a relevant article – "
+        "times answer correctness, times follow-through rate."
+    )
+    assert set(children(aside, "resolution rate")) == {
+        "retrieval hit rate",
+        "answer correctness",
+        "follow-through rate",
+    }
+    summed = parse_answer(
+        "My north star is resolution rate. Resolution is the sum over categories of category share times "
+        "category resolution."
+    )
+    assert set(children(summed, "resolution rate")) == {"category share", "category resolution"}

@@ -61,6 +61,12 @@ _EACH = re.compile(
     r"(?:and\s+)?(?:each|both|either|every)\s+(?:one|half|halves|side|sides|branch|branches|piece|pieces|part|parts|direction|directions|term|terms|of (?:them|those|these|the two|the three))|both of them",
     re.I,
 )
+_SUM_OVER = re.compile(
+    r"\s*(?:also\s+|basically\s+|just\s+|simply\s+)?(?:the\s+|a\s+)?(?:weighted\s+)?(?:sum|average|total)\s*,?\s*"
+    r"(?:over|across)\s+[^,;:]{1,40}?,?\s+of\s+",
+    re.I,
+)
+_DASH_ASIDE = re.compile(r"\s[—–]\s[^—–\n]{1,80}?\s[—–]\s")
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
 _AGGREGATE_LEAD = re.compile(
@@ -89,7 +95,8 @@ class LinkRead:
 def relation_cues(masked: str) -> list[Cue]:
     found = [Cue(name, m.start(), m.end(), m.lastgroup) for name in _RELATIONS for m in family(name).finditer(masked)]
     for m in _COPULA.finditer(masked):
-        rest = masked[m.end() :]
+        # "the rate is hit rate – did it pull a relevant article – times correctness": an aside between dashes
+        rest = _DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), masked[m.end() :])
         # "it's real: MAU is A + B": a colon right after a word or two ends the clause ("is the product of four: ..." does not)
         stop = re.search(r"[;.?!]\s|^\s*\S{1,30}:\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
         clause = rest[: stop.start() if stop else len(rest)]
@@ -256,6 +263,7 @@ class LinkReader:
         out: LinkRead,
     ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
+        right = Frag(_DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), right.text), right.start)
         rhs = identity_end(right)
         said = _WRITTEN_AS.match(rhs.text)
         if said:
@@ -275,6 +283,9 @@ class LinkReader:
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
         aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end])
+        over = _SUM_OVER.match(rhs.text)
+        if over and has_operator(rhs.text[over.end() :]):
+            rhs = rhs.cut(over.end())  # "the sum over categories of share times resolution": the terms summed
         lead = None if aggregate else _AGGREGATE_LEAD.match(rhs.text)
         if lead:
             aggregate = lead

@@ -62,6 +62,7 @@ _IF_BRANCH = re.compile(
     r"is the one|was the one|shrank|is the culprit)\b",
     re.I,
 )
+_GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
 _GROUPS = re.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
     r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
@@ -277,6 +278,8 @@ class Reader(Declarations, Guardrails, Steps):
                 words = e.name.lower().split()
                 if words and (words[-1] == noun or words[-1].rstrip("s") == noun.rstrip("s")):
                     return e
+            if noun in _GENERIC_NOUNS:
+                return self.state.focus or self.b.north_star  # "The figure is the sum of three flows: ..."
         return self.b.known_metric(frag) if refers_back else self.b.metric(frag)
 
     def _label(self, text: str) -> LinkKind | None:
