@@ -292,3 +292,12 @@ def test_identity_forms_with_a_pointer_an_aside_or_a_sum_over_segments() -> None
         "category resolution."
     )
     assert set(children(summed, "resolution rate")) == {"category share", "category resolution"}
+
+
+def test_a_how_many_term_keeps_its_verb_and_answers_to_its_noun() -> None:
+    tree = parse_answer(
+        "Active listings is how many sellers are listing times listings per seller. "
+        "And sellers you can split into professional sellers plus private sellers."
+    )
+    assert set(children(tree, "Active listings")) == {"how many sellers are listing", "listings per seller"}
+    assert set(children(tree, "how many sellers are listing")) == {"professional sellers", "private sellers"}

@@ -66,6 +66,11 @@ _SUM_OVER = re.compile(
     r"(?:over|across)\s+[^,;:]{1,40}?,?\s+of\s+",
     re.I,
 )
+_FRONTED_SPEAKER = re.compile(
+    r"\s+(?:you|we|I)(?:'d|'ll|\s+can|\s+could|\s+would|\s+will|\s+should|\s+might)?(?:\s+(?:further|then|also|again))?\s*$",
+    re.I,
+)
+_HOW_MANY_BEFORE = re.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
 _DASH_ASIDE = re.compile(r"\s[—–]\s[^—–\n]{1,80}?\s[—–]\s")
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
@@ -95,6 +100,8 @@ class LinkRead:
 def relation_cues(masked: str) -> list[Cue]:
     found = [Cue(name, m.start(), m.end(), m.lastgroup) for name in _RELATIONS for m in family(name).finditer(masked)]
     for m in _COPULA.finditer(masked):
+        if _HOW_MANY_BEFORE.search(masked, 0, m.start()):
+            continue  # "how many sellers are listing times listings per seller": the "are" is inside a term
         # "the rate is hit rate – did it pull a relevant article – times correctness": an aside between dashes
         rest = _DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), masked[m.end() :])
         # "it's real: MAU is A + B": a colon right after a word or two ends the clause ("is the product of four: ..." does not)
@@ -198,6 +205,9 @@ class LinkReader:
                     r"\b(?:it|this|that|them)\b", frag.text[cue.start : cue.end], re.I
                 ):
                     left = Frag("it", left.start)  # "Then I divide it in the parts:" - "it" is the metric split
+                speaker = _FRONTED_SPEAKER.search(left.text)
+                if speaker and left.text[: speaker.start()].strip():
+                    left = left.cut(0, speaker.start())  # "and sellers you can split into pros plus private sellers"
                 chain = self._parent_first(
                     frag, left, right, k, hypothesis if k == "causal" else None, chain, parent, out
                 )

@@ -161,6 +161,9 @@ _NOT_A_NAME = re.compile(
 )
 
 
+_HOW_MANY = re.compile(r"how (?:many|much) (?P<x>[\w-]+(?: [\w-]+)?) (?:are|is|who|that|do|does|have|has)\b", re.I)
+
+
 @lru_cache(maxsize=8192)
 def is_name(name: str) -> bool:
     """Whether a cleaned phrase can name a metric: it has a real word and is not a clause or a number."""
@@ -416,6 +419,9 @@ class NodeBook:
             entry = next((e for e in self.entries if e.name == name), None)
         if entry is None:
             entry = NodeEntry(name=name, key=key(name))
+            counted = _HOW_MANY.match(name)
+            if counted:
+                entry.alias_keys.add(key(counted.group("x")))  # "how many sellers are listing" is "sellers" later
             self.entries.append(entry)
         elif name != entry.name and name not in entry.aliases:
             entry.aliases.append(name)
