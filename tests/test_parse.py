@@ -301,3 +301,18 @@ def test_a_how_many_term_keeps_its_verb_and_answers_to_its_noun() -> None:
     )
     assert set(children(tree, "Active listings")) == {"how many sellers are listing", "listings per seller"}
     assert set(children(tree, "how many sellers are listing")) == {"professional sellers", "private sellers"}
+
+
+def test_if_its_a_branch_puts_the_branch_in_focus() -> None:
+    tree = parse_answer(
+        "MAM equals retained merchants plus newly activated merchants plus reactivated merchants. "
+        "If it's new merchants, that's a funnel: signups times activation rate. "
+        "If it's concentrated in free teams, my hypothesis is that pricing broke the habit."
+    )
+    assert {"signups", "activation rate"} <= set(children(tree, "newly activated merchants"))
+    assert not any("concentrated" in n.name for n in tree.nodes)
+
+
+def test_a_hypothesis_after_an_aside_names_its_cause() -> None:
+    tree = parse_answer("I'm treating MAM as the top here. My suspicion, and it's just a suspicion, is micro sellers.")
+    assert links(tree) == {("MAM", "micro sellers", "causal")}

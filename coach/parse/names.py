@@ -268,6 +268,8 @@ def tokens(name: str) -> tuple[str, ...]:
 
 def _verb_stem(word: str) -> str:
     """ "hitting" and "hit", "ranked" and "rank": a verb form names the same thing as its base."""
+    if word == "newly":
+        return "new"  # "newly activated merchants" are the new merchants
     if len(word) <= 5 or not word.endswith(("ing", "ed")):
         return word
     stem = word[:-3] if word.endswith("ing") else word[:-2]

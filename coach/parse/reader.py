@@ -62,6 +62,13 @@ _IF_BRANCH = re.compile(
     r"is the one|was the one|shrank|is the culprit)\b",
     re.I,
 )
+# "if it's new merchants, that's a funnel: signups times activation", "say it's retained, meaning churn went up"
+_IF_ITS = re.compile(
+    r"^\W*(?:(?:and|so|then|now|but)\s+)*(?:if|when|say|suppose)\s+(?:instead\s+)?it(?:'s|\s+is|\s+was)\s+(?:instead\s+)?(?:the\s+)?"
+    r"(?!(?:a|an|not|all|both|real|only|just|mostly|mainly|seasonal|seasonality|noise|broad|everywhere|bigger|smaller|worse|better|"
+    r"in|on|at|across|from|due|because|because of|\w+ed|\w+ly)\b)(?P<x>[^,:;.]{2,40}?)\s*(?=,|:|\s[—–]\s|\s+(?:then|that|which)\b)",
+    re.I,
+)
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
 _GROUPS = re.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
@@ -215,7 +222,7 @@ class Reader(Declarations, Guardrails, Steps):
     def _branch_in_question(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "and if it's new hosts that fell, that's the onboarding funnel — listing started, listing published,
         first booking": the branch named is in focus, and a list after a colon or a dash holds its parts."""
-        m = _IF_BRANCH.match(frag.text)
+        m = _IF_BRANCH.match(frag.text) or _IF_ITS.match(frag.text)
         if m is None:
             return
         branch = self._resolve(frag.cut(m.start("x"), m.end("x")), True)

@@ -29,7 +29,8 @@ _HYPOTHESIS = re.compile(
 
 _ASIDE = re.compile(
     r"^(?:,?\s*which (?:I|we)(?:'d| would)?\s[^,]{1,40},\s*(?:is\s+)?(?:that\s+)?|(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
-    r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*)",
+    r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*|"
+    r"(?:and|but)\s+(?:it's|it is|this is)\s+(?:just\s+|only\s+|really\s+)?a\s+(?:suspicion|guess|hunch|bet|hypothesis)\s*,\s*(?:is\s+)?(?:that\s+)?)",
     re.I,
 )
 
