@@ -316,3 +316,26 @@ def test_if_its_a_branch_puts_the_branch_in_focus() -> None:
 def test_a_hypothesis_after_an_aside_names_its_cause() -> None:
     tree = parse_answer("I'm treating MAM as the top here. My suspicion, and it's just a suspicion, is micro sellers.")
     assert links(tree) == {("MAM", "micro sellers", "causal")}
+
+
+def test_under_x_with_a_bare_list_and_terms_with_a_clause() -> None:
+    tree = parse_answer(
+        "My north star is repeat rate, and it's repeat buyers divided by the first-time-buyer cohort it's measured on. "
+        "Repeat buyers equals the share we reach for a reorder times conversion. "
+        "And under conversion, autoship enrolment, reminder emails delivered, stock-outs on the top SKUs."
+    )
+    assert set(children(tree, "repeat rate")) == {"repeat buyers", "first-time-buyer cohort"}
+    assert set(children(tree, "repeat buyers")) == {"share we reach for a reorder", "conversion"}
+    assert set(children(tree, "conversion")) == {
+        "autoship enrolment",
+        "reminder emails delivered",
+        "stock-outs on the top SKUs",
+    }
+
+
+def test_those_are_my_guardrails_takes_what_was_watched() -> None:
+    tree = parse_answer(
+        "Whatever the fix is I'd keep an eye on contribution margin per order so we don't discount our way back, "
+        "and on email unsubscribe rate so we don't spam people. Those are my two guardrails."
+    )
+    assert [n.name for n in tree.guardrails()] == ["contribution margin per order", "email unsubscribe rate"]

@@ -48,6 +48,10 @@ _GUARD_VERB = re.compile(
     r"(?:hold|keep an eye on|keep|watch|protect|track|monitor)[\s,]+(?:(?:um+|uh+|like),?\s+)*(?!(?:an? |the )?(?:eye|close)\b|(?:are|is|would be|will be|include)\b)",
     re.I,
 )
+_WATCH_VERB = re.compile(
+    r"\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard)\s+",
+    re.I,
+)
 _SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+")
 
@@ -91,6 +95,9 @@ class Guardrails(ReaderBase):
             if back and self._previous is not None:
                 prev = self._previous
                 cut = mask_parens(prev.text).rfind(":")
+                watch_verb = _WATCH_VERB.search(prev.text) if cut < 0 else None
+                if watch_verb:
+                    cut = watch_verb.end() - 1  # "whatever the fix is I'd keep an eye on A ..., and on B ..."
                 found.extend(_guard_items(prev.cut(cut + 1) if cut >= 0 else prev))
             elif colon is not None:
                 found.extend(_guard_items(frag.cut(colon)))

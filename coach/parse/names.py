@@ -88,7 +88,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
@@ -172,7 +172,7 @@ def is_name(name: str) -> bool:
     # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
     defined = re.match(
         r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
-        r"(?:the )?(?:share|percent(?:age)?|%|fraction|proportion) (?=who|that|which|with))\b",
+        r"(?:the )?(?:share|percent(?:age)?|%|fraction|proportion) (?=who|that|which|with|we|you|they))\b",
         name,
         re.I,
     )

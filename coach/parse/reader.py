@@ -69,6 +69,7 @@ _IF_ITS = re.compile(
     r"in|on|at|across|from|due|because|because of|\w+ed|\w+ly)\b)(?P<x>[^,:;.]{2,40}?)\s*(?=,|:|\s[—–]\s|\s+(?:then|that|which)\b)",
     re.I,
 )
+_SPEAKER = re.compile(r"\b(?:I|we|you)\b|\b(?:I|we|you)'", re.I)
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
 _GROUPS = re.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
@@ -145,6 +146,12 @@ class Reader(Declarations, Guardrails, Steps):
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
+                if has is None:
+                    # "and under those, autoship enrolment, reminder emails delivered, stock-outs": a bare list
+                    bare = re.compile(r"\s*,\s+").match(text, under.end("x"))
+                    after = text[bare.end() :] if bare else ""
+                    if bare and not relation_cues(after) and not _SPEAKER.search(after):
+                        has = bare
                 first_clause = re.split(r",\s|;\s", text[has.end() :], maxsplit=1)[0] if has else ""
                 if has and any(c.family in ("equals", "decomposes") for c in relation_cues(first_clause)):
                     has = None  # "Under previews: previews = requests × open rate" is an identity, read as one
