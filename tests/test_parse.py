@@ -339,3 +339,18 @@ def test_those_are_my_guardrails_takes_what_was_watched() -> None:
         "and on email unsubscribe rate so we don't spam people. Those are my two guardrails."
     )
     assert [n.name for n in tree.guardrails()] == ["contribution margin per order", "email unsubscribe rate"]
+
+
+def test_under_a_quoted_name_i_put_and_a_sum_of_a_bracketed_product() -> None:
+    tree = parse_answer(
+        "My north star is good FCR. Good FCR = resolution rate × share with rating 4-5. "
+        "Under 'share with rating 4-5' I put answer accuracy and hallucination rate on policy facts. "
+        "Resolution rate = sum of (share of ticket type × resolution of that type)."
+    )
+    assert set(children(tree, "share with rating 4-5")) == {"answer accuracy", "hallucination rate on policy facts"}
+    assert set(children(tree, "resolution rate")) == {"share of ticket type", "resolution of that type"}
+    product = parse_answer(
+        "CSAT is a product of two things: the share of tickets resolved the first time, "
+        "multiplied by how satisfied customers are when resolved."
+    )
+    assert len(children(product, "CSAT")) == 2

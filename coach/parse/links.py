@@ -325,6 +325,11 @@ class LinkReader:
                 # "the product of the funnel steps, so A, times B, times C": the terms are spelled out after.
                 aggregate = None
                 rhs = identity_end(right.cut(spelled.end()))
+            wrapped = re.match(r"\s*\(([^()]+)\)", right.text[rhs.start - right.start :]) if aggregate else None
+            if wrapped and has_operator(wrapped.group(1)):
+                # "Average CSAT = sum of (share of ticket type × CSAT of that type)": the summed product's terms
+                aggregate = None
+                rhs = right.cut(rhs.start - right.start + wrapped.start(1), rhs.start - right.start + wrapped.end(1))
         if aggregate:
             op = "×" if aggregate.group(aggregate.lastindex or 0).lower() == "product" else "+"
             for item in items(rhs):

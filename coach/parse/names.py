@@ -171,7 +171,7 @@ def is_name(name: str) -> bool:
         return False
     # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
     defined = re.match(
-        r"(?:how (?:many|much|often|long|fast)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
+        r"(?:how (?:many|much|often|long|fast|satisfied|happy|likely|quickly|well|reliably|accurately)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
         r"(?:the )?(?:share|percent(?:age)?|%|fraction|proportion) (?=who|that|which|with|we|you|they))\b",
         name,
         re.I,
