@@ -354,3 +354,21 @@ def test_under_a_quoted_name_i_put_and_a_sum_of_a_bracketed_product() -> None:
         "multiplied by how satisfied customers are when resolved."
     )
     assert len(children(product, "CSAT")) == 2
+
+
+def test_top_with_children_underneath_and_separate_a_from_b() -> None:
+    tree = parse_answer(
+        "So activated team workspaces per week is my top metric, with new team workspaces and the funnel steps "
+        "underneath it."
+    )
+    assert tree.north_star == "activated team workspaces per week"
+    assert set(children(tree, "activated team workspaces per week")) == {"new team workspaces", "funnel steps"}
+    apart = parse_answer(
+        "My north star is weekly active seats. Weekly active seats equal organisations times the share of purchased "
+        "seats that are weekly active. Under the active share, I'd separate activation, meaning a seat whose "
+        "developer signed in, from week-over-week retention of activated developers."
+    )
+    assert set(children(apart, "share of purchased seats that are weekly active")) == {
+        "activation",
+        "week-over-week retention of activated developers",
+    }

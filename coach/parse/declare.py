@@ -291,10 +291,15 @@ class Declarations(ReaderBase):
             entry = self._from_slot(frag, before.cut(made.start("x"), made.end("x")))
             if entry is not None:
                 return entry
-        if lead and not re.match(
-            r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b",
-            after.text,
-            re.I,
+        if (
+            lead
+            and not re.match(
+                r"\s*(?:is|are)\s+(?:not|n't|a|an|the)\s+(?:lagging|leading|input|output|good|bad|hard|useful)\b",
+                after.text,
+                re.I,
+            )
+            # "X is my top metric, with A and B underneath it": what follows the comma hangs under X
+            and not re.match(r"\s*,\s*(?:with|plus|along with|alongside|together with)\b", after.text, re.I)
         ):
             entry = self._from_slot(frag, after.cut(lead.end()))
             if entry is not None:

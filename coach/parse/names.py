@@ -368,7 +368,13 @@ class NodeBook:
         if len(matches) == 1:
             return matches[0]
         if matches:
-            return None
+            # "the active share" among "weekly active seats" and "share of seats that are weekly active": the
+            # unit word the key leaves out tells them apart.
+            unit = name.lower().split()[-1]
+            if set(key(unit)) & k:
+                return None  # the last word is part of the key: nothing left out to tell them apart
+            same_unit = [e for e in matches if unit in e.name.lower().split()]
+            return same_unit[0] if len(same_unit) == 1 else None
         # "adoption among new subscribers" for "route adoption rate": the words before the qualifier.
         core = set(
             key(

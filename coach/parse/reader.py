@@ -69,6 +69,14 @@ _IF_ITS = re.compile(
     r"in|on|at|across|from|due|because|because of|\w+ed|\w+ly)\b)(?P<x>[^,:;.]{2,40}?)\s*(?=,|:|\s[—–]\s|\s+(?:then|that|which)\b)",
     re.I,
 )
+_WITH_UNDER = re.compile(
+    r",\s*with\s+(?P<list>[^.;:]{3,120}?)\s+(?:underneath|under|below|beneath)\s+(?:it|that|this|them)\b", re.I
+)
+_APART = re.compile(
+    r"\s*,?\s*(?:(?:I|we)(?:'d|'ll| would| will)?\s+)?(?:separate|distinguish|tell apart|split out)\s+"
+    r"(?P<a>[^,.;]{3,60}?)(?:,[^.;]*?)?,?\s+from\s+(?P<b>[^,.;]{3,60}?)\s*(?=[,.;]|$)",
+    re.I,
+)
 _SPEAKER = re.compile(r"\b(?:I|we|you)\b|\b(?:I|we|you)'", re.I)
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
 _GROUPS = re.compile(
@@ -146,6 +154,8 @@ class Reader(Declarations, Guardrails, Steps):
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))
+                if has is None and _APART.match(text, under.end("x")):
+                    has = re.compile(r"\s*,?").match(text, under.end("x"))
                 if has is None:
                     # "and under those, autoship enrolment, reminder emails delivered, stock-outs": a bare list
                     bare = re.compile(r"\s*,\s+").match(text, under.end("x"))
@@ -161,7 +171,12 @@ class Reader(Declarations, Guardrails, Steps):
                     k: LinkKind = label or st.section_kind or ("causal" if causal else "unlabelled")
                     colon = text.find(": ", has.end())
                     rest = frag.cut(colon + 2) if colon >= 0 else frag.cut(has.end())
-                    listed = items(right_end(rest, list_items=colon >= 0))
+                    apart = _APART.match(text, has.end()) if colon < 0 else None
+                    if apart:
+                        # "under the active share, I'd separate activation, meaning ..., from retention"
+                        listed = [frag.cut(apart.start(g), apart.end(g)) for g in ("a", "b")]
+                    else:
+                        listed = items(right_end(rest, list_items=colon >= 0))
                     groups = [p for p in listed if _GROUPS.match(p.text.strip())]
                     listed = [p for p in listed if p not in groups]
                     if groups and not listed:
@@ -185,6 +200,7 @@ class Reader(Declarations, Guardrails, Steps):
         declared_before = len(b.declarations)
         self._north_star(frag, sent.text)
         self.naming(frag, declared_before)
+        self._with_under(frag, label or st.section_kind)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -247,6 +263,17 @@ class Reader(Declarations, Guardrails, Steps):
         if len(parts) >= 2:
             for part in parts:
                 self.b.link(branch, part, kind or "unlabelled", (frag.start, frag.end))
+
+    def _with_under(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "X is my top metric, with A and B underneath it": A and B hang under the metric in focus."""
+        m = _WITH_UNDER.search(frag.text)
+        parent = self.state.focus
+        if m is None or parent is None:
+            return
+        for item in items(frag.cut(m.start("list"), m.end("list"))):
+            child = self.b.metric(item, avoid=parent)
+            if child is not None and child is not parent:
+                self.b.link(parent, child, kind or "unlabelled", (frag.start, frag.end))
 
     def _branch(self, frag: Frag, kind: LinkKind | None) -> bool:
         """ "One is the traffic: sessions from app and from web." under a parent whose branches were announced."""
