@@ -372,3 +372,13 @@ def test_top_with_children_underneath_and_separate_a_from_b() -> None:
         "activation",
         "week-over-week retention of activated developers",
     }
+
+
+def test_spoken_under_x_without_a_comma() -> None:
+    tree = parse_answer(
+        "My top is weekly minutes. Weekly minutes equals starts times minutes per start. "
+        "so under minutes per start i'd split it into episode length times percent played. "
+        "and under starts it's weekly listeners times starts per listener"
+    )
+    assert set(children(tree, "minutes per start")) == {"episode length", "percent played"}
+    assert set(children(tree, "starts")) == {"weekly listeners", "starts per listener"}

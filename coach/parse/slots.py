@@ -189,7 +189,7 @@ def subject(frag: Frag) -> Frag:
     level = re.match(r"^\s*(?:L\d|level \d|tier \d)\b\s*(?:\([^)]*\))?\s*:?\s*", frag.text, re.I)
     if level:
         frag = frag.cut(level.end())  # "L1: made up of ...": the level label is not the metric
-    under = re.match(r"^\s*(?:under|below|beneath|inside|within)\s+(?=\S)", frag.text, re.I)
+    under = re.match(r"^\s*(?:(?:and|so|then|now)\s+)*(?:under|below|beneath|inside|within)\s+(?=\S)", frag.text, re.I)
     if under and not is_pronoun(frag.text[under.end() :]):
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
