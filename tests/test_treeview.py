@@ -46,3 +46,12 @@ def test_helpers_match_networkx(tree: Tree) -> None:
 def test_a_loop_is_found_and_broken() -> None:
     assert sorted(find_cycles(LOOP)[0]) == ["orders", "restaurants", "selection"]
     assert depth(acyclic_children(LOOP), "orders") == 2
+
+
+def test_a_question_phrase_finds_the_acronym_the_candidate_made_of_it() -> None:
+    from coach.rubric.treeview import find_node
+
+    tree = Tree(nodes=[Node(name="WAV/acct"), Node(name="dashboards per account"), Node(name="total WAV")])
+    found = find_node(tree, "weekly active viewers per account")
+    assert found is not None and found.name == "WAV/acct"
+    assert find_node(tree, "monthly active buyers") is None

@@ -39,6 +39,13 @@ ABBREVIATIONS = {
     "fcr": "first contact resolution",
     "arppu": "average revenue per paying user",
     "gbv": "gross booking value",
+    # clipped words, not acronyms
+    "acct": "account",
+    "accts": "account",
+    "txn": "transaction",
+    "txns": "transaction",
+    "msg": "message",
+    "msgs": "message",
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
