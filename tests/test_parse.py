@@ -135,6 +135,16 @@ def test_identities_spelled_with_defined_as_and_equals_the_product_of() -> None:
     }
 
 
+def test_guardrail_lists_with_an_aside_or_a_verb_before_a_unit() -> None:
+    aside = parse_answer(
+        "Guardrails, um, designer seat churn shouldn't go up — if companies move engineers off full seats that's a "
+        "cannibalization thing — and page load time on big files."
+    )
+    assert [n.name for n in aside.guardrails()] == ["designer seat churn", "page load time on big files"]
+    verb = parse_answer("So two guardrails: vulnerabilities flagged per 1k lines, and revert rate of merged PRs.")
+    assert [n.name for n in verb.guardrails()] == ["vulnerabilities flagged per 1k lines", "revert rate of merged PRs"]
+
+
 def test_guardrail_bullets_under_a_heading() -> None:
     tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
     assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]

@@ -11,7 +11,7 @@ import re
 
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.names import NodeEntry
-from coach.parse.slots import is_group_ref, is_pronoun, items, left_start, right_end
+from coach.parse.slots import DASH_ASIDE, is_group_ref, is_pronoun, items, left_start, right_end
 from coach.parse.state import ReaderBase
 from coach.parse.words import family
 
@@ -52,6 +52,7 @@ _WATCH_VERB = re.compile(
     r"\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard)\s+",
     re.I,
 )
+_LIST_ASIDE = re.compile(DASH_ASIDE.pattern + r"(?=and\b)")
 _SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+")
 
@@ -237,6 +238,8 @@ def guard_only(text: str) -> bool:
 def _guard_items(frag: Frag) -> list[Frag]:
     """ "A, because ...; and B, which ...": each part names a guardrail before its explanation."""
     out: list[Frag] = []
+    # "A shouldn't go up — if teams move seats that's cannibalization — and B": the aside is not an item
+    frag = Frag(_LIST_ASIDE.sub(lambda a: "," + " " * (len(a.group(0)) - 1), frag.text), frag.start)
     for i, part in enumerate(frag.split(_GUARD_SPLIT)):
         part = right_end(part, list_items=True)
         if (

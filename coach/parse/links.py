@@ -17,6 +17,7 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.names import NodeEntry
 from coach.parse.slots import (
+    DASH_ASIDE,
     has_operator,
     identity_end,
     is_group_ref,
@@ -71,7 +72,6 @@ _FRONTED_SPEAKER = re.compile(
     re.I,
 )
 _HOW_MANY_BEFORE = re.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
-_DASH_ASIDE = re.compile(r"\s[—–]\s[^—–\n]{1,80}?\s[—–]\s")
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
 _AGGREGATE_LEAD = re.compile(
@@ -103,7 +103,7 @@ def relation_cues(masked: str) -> list[Cue]:
         if _HOW_MANY_BEFORE.search(masked, 0, m.start()):
             continue  # "how many sellers are listing times listings per seller": the "are" is inside a term
         # "the rate is hit rate – did it pull a relevant article – times correctness": an aside between dashes
-        rest = _DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), masked[m.end() :])
+        rest = DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), masked[m.end() :])
         # "it's real: MAU is A + B": a colon right after a word or two ends the clause ("is the product of four: ..." does not)
         stop = re.search(r"[;.?!]\s|^\s*\S{1,30}:\s|,\s*(?:so|but|which|because)\b|\s[—–]\s", rest)
         clause = rest[: stop.start() if stop else len(rest)]
@@ -273,7 +273,7 @@ class LinkReader:
         out: LinkRead,
     ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
-        right = Frag(_DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), right.text), right.start)
+        right = Frag(DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), right.text), right.start)
         rhs = identity_end(right)
         said = _WRITTEN_AS.match(rhs.text)
         if said:

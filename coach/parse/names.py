@@ -163,7 +163,9 @@ _NOT_A_NAME = re.compile(
     r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
     r"roll|separate|align|decide|pick|choose|drop|remove|restore|revert|undo|stop|start|turn|switch|too|easy|hard|"
     r"very|really|maybe|perhaps|then|than|because|since|so|such|like|um|uh|yeah|okay|ok|right|well|hmm|wait(?=,)|actually|"
-    r"how|what|why|where|who|which|whether)(?![\w-])",
+    r"how|what|why|where|who|which|whether)(?![\w-])"
+    # "revert rate", "drop rate", "check time": a verb before a unit names what is counted
+    r"(?!\s+(?:rates?|ratios?|shares?|counts?|volume|score|cost|speed|latency|time)\b)",
     re.I,
 )
 

@@ -34,6 +34,8 @@ _ITEM_END = re.compile(
     re.I,
 )
 # "made of two things: A and B", "⇐ (hypothesis): A, B": a label before the list, not an item of it.
+# "hit rate – did it pull a relevant article – times correctness": an aside between two dashes
+DASH_ASIDE = re.compile(r"\s[—–]\s[^—–\n]{1,120}?\s[—–]\s")
 _COUNTED_LABEL = re.compile(
     r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b",
     re.I,
