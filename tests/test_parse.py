@@ -145,6 +145,18 @@ def test_guardrail_lists_with_an_aside_or_a_verb_before_a_unit() -> None:
     assert [n.name for n in verb.guardrails()] == ["vulnerabilities flagged per 1k lines", "revert rate of merged PRs"]
 
 
+def test_guardrails_watched_one_by_one_or_announced_by_count() -> None:
+    watched = parse_answer(
+        "Then guardrails, i'd watch return rate on those orders so we're not pushing bad purchases, and I'd watch "
+        "overall search conversion so the assistant isn't just stealing orders from search."
+    )
+    assert [n.name for n in watched.guardrails()] == ["return rate on those orders", "overall search conversion"]
+    counted = parse_answer(
+        "I'd protect two things while we work: 30-day retention and paid conversion must not decline."
+    )
+    assert [n.name for n in counted.guardrails()] == ["30-day retention", "paid conversion"]
+
+
 def test_guardrail_bullets_under_a_heading() -> None:
     tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
     assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]

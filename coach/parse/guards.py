@@ -49,7 +49,7 @@ _GUARD_VERB = re.compile(
     re.I,
 )
 _WATCH_VERB = re.compile(
-    r"\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard)\s+",
+    r"\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard)\s+",
     re.I,
 )
 _LIST_ASIDE = re.compile(DASH_ASIDE.pattern + r"(?=and\b)")
@@ -202,7 +202,8 @@ class Guardrails(ReaderBase):
         if m and m.start() > 0:
             item = item.cut(0, m.start())
         m = re.search(
-            r"\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?)\b",
+            r"\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?|"
+            r"so(?!\s+(?:much|many|far)\b))\b",
             item.text,
             re.I,
         )
@@ -241,6 +242,9 @@ def _guard_items(frag: Frag) -> list[Frag]:
     # "A shouldn't go up — if teams move seats that's cannibalization — and B": the aside is not an item
     frag = Frag(_LIST_ASIDE.sub(lambda a: "," + " " * (len(a.group(0)) - 1), frag.text), frag.start)
     for i, part in enumerate(frag.split(_GUARD_SPLIT)):
+        again = _WATCH_VERB.match(part.text)
+        if i and again:
+            part = part.cut(again.end())  # "I'd watch A so ..., and I'd watch B so ...": the same list goes on
         part = right_end(part, list_items=True)
         if (
             i
