@@ -157,6 +157,22 @@ def test_guardrails_watched_one_by_one_or_announced_by_count() -> None:
     assert [n.name for n in counted.guardrails()] == ["30-day retention", "paid conversion"]
 
 
+def test_an_announced_guardrail_list_in_the_sentences_after() -> None:
+    enumerated = parse_answer(
+        "Two guardrails sit beside the tree. First, course completion rate: if the app turns into a place for "
+        "snacking, we've lost. Second, push-notification opt-out rate, because reminders are easy to abuse."
+    )
+    assert [n.name for n in enumerated.guardrails()] == ["course completion rate", "push-notification opt-out rate"]
+    bare = parse_answer("Guardrails. Contribution margin per box; delivery on-time rate; contacts per 1,000 boxes.")
+    assert [n.name for n in bare.guardrails()] == [
+        "Contribution margin per box",
+        "delivery on-time rate",
+        "contacts per 1,000 boxes",
+    ]
+    prose = parse_answer("Guardrails. Then we ship the fix and see what happens.")
+    assert prose.guardrails() == []
+
+
 def test_guardrail_bullets_under_a_heading() -> None:
     tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
     assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]

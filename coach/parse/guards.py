@@ -68,7 +68,11 @@ class Guardrails(ReaderBase):
         # A list after "guardrails:" may go on in the next sentence ("... and on the driver side, acceptance
         # rate, because ..."), when that sentence also says why.
         list_goes_on = self._guard_list_open and family("counter_reason").search(text) is not None
-        if (self._guard_pending or list_goes_on) and not word and (must or _ENUMERATED.match(text)):
+        enumerated = _ENUMERATED.match(text)
+        if self._guard_pending and not word and not must and not enumerated and _bare_list(text):
+            # "Guardrails." - "Contribution margin per box; delivery on-time rate; contacts per 1,000 boxes."
+            found.extend(_guard_items(frag))
+        elif (self._guard_pending or list_goes_on) and not word and (must or enumerated):
             # "For the guardrails I will put two. First, the certificate completion rate, it must not go down."
             lead = _ENUMERATED.match(text)
             rest = frag.cut(lead.end() if lead else 0)
@@ -179,7 +183,11 @@ class Guardrails(ReaderBase):
                 self.b.add_guardrail(entry)
                 added = True
         # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
-        self._guard_pending = bool(word) and not added or (self._guard_pending and added and not word)
+        # An announced list stays open through its enumerated items ("First, ...", "Second, ..."), even one
+        # whose metric was not read.
+        self._guard_pending = (
+            bool(word) and not added or (self._guard_pending and not word and (added or enumerated is not None))
+        )
         self._guard_list_open = added and (from_list or list_goes_on)
         if added and family("decision_rule").search(text) is None and family("counter_reason").search(text):
             self.b.notes.append((frag.start, frag.end))
@@ -236,12 +244,30 @@ def guard_only(text: str) -> bool:
     return bool(re.match(r"^\W*(?:guard[- ]?rails?|counter[- ]?metrics?|health metrics?|check metrics?)\b", text, re.I))
 
 
+_EXPLAINED = re.compile(
+    r"^(?P<x>[^:;.!?]{3,90}?):\s+(?:if|because|since|when|so|that|this|it|it's|we|we've|I|otherwise|without)\b", re.I
+)
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|should|must|would|could|will|can|I|we|you|they|it|it's|that's|there's|if|because|"
+    r"when|so|do|does|did|has|have|had)\b|[=→←]",
+    re.I,
+)
+
+
+def _bare_list(text: str) -> bool:
+    """A sentence that only names things: no verb, no clause, at most a handful of short items."""
+    return not _VERB.search(text) and 0 < len(text.split()) <= 30
+
+
 def _guard_items(frag: Frag) -> list[Frag]:
     """ "A, because ...; and B, which ...": each part names a guardrail before its explanation."""
     out: list[Frag] = []
     # "A shouldn't go up — if teams move seats that's cannibalization — and B": the aside is not an item
     frag = Frag(_LIST_ASIDE.sub(lambda a: "," + " " * (len(a.group(0)) - 1), frag.text), frag.start)
     for i, part in enumerate(frag.split(_GUARD_SPLIT)):
+        explained = _EXPLAINED.match(part.text)
+        if explained:
+            part = part.cut(0, explained.end("x"))  # "course completion rate: if the app turns into ..., we've lost"
         again = _WATCH_VERB.match(part.text)
         if i and again:
             part = part.cut(again.end())  # "I'd watch A so ..., and I'd watch B so ...": the same list goes on
