@@ -173,6 +173,19 @@ def test_an_announced_guardrail_list_in_the_sentences_after() -> None:
     assert prose.guardrails() == []
 
 
+def test_guardrail_lists_with_fillers_and_bracketed_reasons() -> None:
+    spoken = parse_answer("guardrails, um, i'd hold CSAT and repeat contact rate, because you can hide the button.")
+    assert [n.name for n in spoken.guardrails()] == ["CSAT", "repeat contact rate"]
+    bracketed = parse_answer(
+        "We must not make worse two things: the rate of people who switch off notifications, and the rate of "
+        "sessions completed (we don't want starts that people stop after 20 seconds)."
+    )
+    assert [n.name for n in bracketed.guardrails()] == [
+        "rate of people who switch off notifications",
+        "rate of sessions completed",
+    ]
+
+
 def test_guardrail_bullets_under_a_heading() -> None:
     tree = parse_answer("## Guardrails\n- Host cancellation rate\n- Review score\n")
     assert [n.name for n in tree.guardrails()] == ["Host cancellation rate", "Review score"]

@@ -49,9 +49,10 @@ _GUARD_VERB = re.compile(
     re.I,
 )
 _WATCH_VERB = re.compile(
-    r"\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard)\s+",
+    r"\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard|hold)\s+",
     re.I,
 )
+_FILLER_LEAD = re.compile(r"^\W*(?:(?:um+|uh+|er+|like|so|well|okay|ok)\b[\s,]*)+", re.I)
 _LIST_ASIDE = re.compile(DASH_ASIDE.pattern + r"(?=and\b)")
 _SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
 _GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+")
@@ -268,13 +269,16 @@ def _guard_items(frag: Frag) -> list[Frag]:
         explained = _EXPLAINED.match(part.text)
         if explained:
             part = part.cut(0, explained.end("x"))  # "course completion rate: if the app turns into ..., we've lost"
+        filler = _FILLER_LEAD.match(part.text)
+        if filler:
+            part = part.cut(filler.end())
         again = _WATCH_VERB.match(part.text)
-        if i and again:
+        if again:
             part = part.cut(again.end())  # "I'd watch A so ..., and I'd watch B so ...": the same list goes on
         part = right_end(part, list_items=True)
         if (
             i
-            and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", part.text.split(",")[0])
+            and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", mask_parens(part.text).split(",")[0])
             and not family("must_not").search(part.text)
         ):
             break  # a new clause about the guardrails, not another one
