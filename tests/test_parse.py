@@ -433,3 +433,16 @@ def test_spoken_under_x_without_a_comma() -> None:
     )
     assert set(children(tree, "minutes per start")) == {"episode length", "percent played"}
     assert set(children(tree, "starts")) == {"weekly listeners", "starts per listener"}
+
+
+def test_hypotheses_stated_as_supposing_believing_or_under_a_causal_label() -> None:
+    labelled = parse_answer(
+        "My north star is resolution rate. Resolution rate = resolved / handled.\n"
+        "- Causal: I think retrieval precision is the link that broke – needs an offline replay to confirm."
+    )
+    assert ("resolution rate", "retrieval precision", "causal") in links(labelled)
+    believed = parse_answer(
+        "My north star is active teams. Active teams = paying teams × weekly team activity rate.\n"
+        "- Weekly team activity rate: I believe teams who set up the brand kit have higher activity."
+    )
+    assert any(p == "weekly team activity rate" and k == "causal" for p, _, k in links(believed))

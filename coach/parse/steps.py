@@ -22,11 +22,15 @@ _TRACK = re.compile(
 # A hypothesis stated as one: the reader links its cause to the metric even without a verb it knows.
 _HYPOTHESIS = re.compile(
     r"\b(?:(?:my|our|the|a|one|working|main|first)\s+)?(?:hypothes[ie]s|hunch|suspicion|theory|bet|guess)\b(?:\s+(?:going in|here|would be|is|:))?|"
-    r"\b(?:I|we)\s+(?:also\s+|strongly\s+|really\s+)?(?:suspect|believe|bet|'d bet|would bet)\b|\b(?:likely|probable|root)\s+cause\b",
+    r"\b(?:I|we)\s+(?:also\s+|strongly\s+|really\s+)?(?:suspect|believe|bet|'d bet|would bet|suppose)\b|\b(?:likely|probable|root)\s+cause\b",
     re.I,
 )
 
 
+_CAUSAL_LEAD = re.compile(r"\W*causal(?:ly)?\s*[:—–-]", re.I)
+_THINK = re.compile(
+    r"\W*(?:causal(?:ly)?\s*[:—–-]\s*)?(?:(?:I|we)\s+(?:think|guess|expect|reckon|suspect)\s+(?:that\s+)?)", re.I
+)
 _ASIDE = re.compile(
     r"^(?:,?\s*which (?:I|we)(?:'d| would)?\s[^,]{1,40},\s*(?:is\s+)?(?:that\s+)?|(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
     r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*|"
@@ -41,6 +45,9 @@ class Steps(ReaderBase):
         stated without a verb the link reader knows still links its cause to the metric it is about."""
         text = mask_parens(frag.text)
         marker = _HYPOTHESIS.search(text)
+        if marker is None and (kind == "causal" or _CAUSAL_LEAD.match(text)):
+            # "Causal: I think retrieval precision is the link that broke - needs a replay to confirm"
+            marker = _THINK.match(text)
         if marker is None or kind == "math":
             return
         named = [self.b.book.find_loose(m.text) for m in mentions(frag)]
@@ -62,7 +69,7 @@ class Steps(ReaderBase):
                 break
             rest = rest.cut(aside.end())
         stop = re.search(
-            r"\s+(?:is|are|was|were|will|would|could|can|might|may|made|makes|make|drives?|drove|raised|lowered|hurt|pushed|caused|causes|led|leads|reduced|increased|decreased|lost|broke|means)\b|[,;:—–(]|\s-\s",
+            r"\s+(?:is|are|was|were|will|would|could|can|might|may|made|makes|make|drives?|drove|raised|lowered|hurt|pushed|caused|causes|led|leads|reduced|increased|decreased|lost|broke|means|have|has|show|shows)\b|[,;:—–(]|\s-\s",
             rest.text,
             re.I,
         )
