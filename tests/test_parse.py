@@ -446,3 +446,17 @@ def test_hypotheses_stated_as_supposing_believing_or_under_a_causal_label() -> N
         "- Weekly team activity rate: I believe teams who set up the brand kit have higher activity."
     )
     assert any(p == "weekly team activity rate" and k == "causal" for p, _, k in links(believed))
+
+
+def test_a_link_named_as_a_hypothesis_is_causal() -> None:
+    tree = parse_answer(
+        "My north star is pipeline dollars. Pipeline dollars equal flagged leads times conversion of flagged leads. "
+        "I'd expect the conversion of flagged leads to depend on precision. "
+        "I'd treat the precision-to-conversion link as a hypothesis and check it with a holdout."
+    )
+    assert ("conversion of flagged leads", "precision", "causal") in links(tree)
+    spelled = parse_answer(
+        "My north star is orders. Orders = sessions × conversion. "
+        "I would test the link from ETA accuracy to conversion with an A/B test."
+    )
+    assert ("conversion", "ETA accuracy", "causal") in links(spelled)

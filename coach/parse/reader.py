@@ -69,6 +69,13 @@ _IF_ITS = re.compile(
     r"in|on|at|across|from|due|because|because of|\w+ed|\w+ly)\b)(?P<x>[^,:;.]{2,40}?)\s*(?=,|:|\s[—–]\s|\s+(?:then|that|which)\b)",
     re.I,
 )
+# "the precision-to-conversion link", "the ETA → conversion arrow", "the link from precision to conversion"
+_NAMED_LINK = re.compile(
+    r"\b(?P<a>[\w%]+(?:-[\w%]+){0,2}?)(?:-to-|\s*(?:→|->)\s*)(?P<b>[\w%]+(?:-[\w%]+){0,2}?)[ -]+"
+    r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
+    r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in)\b|[,.;:]|$)",
+    re.I,
+)
 _WITH_UNDER = re.compile(
     r",\s*with\s+(?P<list>[^.;:]{3,120}?)\s+(?:underneath|under|below|beneath)\s+(?:it|that|this|them)\b", re.I
 )
@@ -216,6 +223,8 @@ class Reader(Declarations, Guardrails, Steps):
             if not (guard_cue and guard_only(text))
             else LinkRead()
         )
+        if causal:
+            self._named_link(frag)
         if found.head is None and len(b.links) == n_links and not guard_cue:
             self._hypothesis(frag, label or st.section_kind)
         read.head, read.anchor, read.equation = found.head, found.anchor, found.identity
@@ -263,6 +272,22 @@ class Reader(Declarations, Guardrails, Steps):
         if len(parts) >= 2:
             for part in parts:
                 self.b.link(branch, part, kind or "unlabelled", (frag.start, frag.end))
+
+    def _named_link(self, frag: Frag) -> None:
+        """ "I'd treat the precision-to-conversion link as a hypothesis": that link is causal."""
+        m = _NAMED_LINK.search(frag.text)
+        if m is None:
+            return
+        if m.group("a"):  # "the model-to-rep link": clipped words, so only metrics already named
+            cause, effect = (self.b.book.find_loose(m.group(g).replace("-", " ")) for g in ("a", "b"))
+        else:
+            cause, effect = (self._resolve(frag.cut(m.start(g), m.end(g)), True) for g in ("a2", "b2"))
+        if cause is None or effect is None or self.b.book.resolve(cause) is self.b.book.resolve(effect):
+            return
+        resolve = self.b.book.resolve
+        reverse = any(resolve(d.parent) is resolve(cause) and resolve(d.child) is resolve(effect) for d in self.b.links)
+        parent, child = (cause, effect) if reverse else (effect, cause)
+        self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
 
     def _with_under(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "X is my top metric, with A and B underneath it": A and B hang under the metric in focus."""
