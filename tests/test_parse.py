@@ -460,3 +460,20 @@ def test_a_link_named_as_a_hypothesis_is_causal() -> None:
         "I would test the link from ETA accuracy to conversion with an A/B test."
     )
     assert ("conversion", "ETA accuracy", "causal") in links(spelled)
+
+
+def test_a_drawn_connector_labelled_causal_labels_the_link_below_it() -> None:
+    tree = parse_answer(
+        "completion rate\n"
+        "  = lessons completed ÷ lessons started\n"
+        "  └── lessons completed\n"
+        "        = lessons started × pass-through\n"
+        "              ┊ causal (hypothesis; test with a holdback)\n"
+        "              ┊\n"
+        "        model quality inputs\n"
+        "          │\n"
+        "          ├── eval pass rate\n"
+        "          └── p95 latency per turn\n"
+    )
+    assert ("lessons completed", "model quality inputs", "causal") in links(tree)
+    assert ("model quality inputs", "eval pass rate", "unlabelled") in links(tree)

@@ -96,12 +96,22 @@ def parse_answer(answer: str) -> Tree:
     }
     last_head: NodeEntry | None = None
     table: _Table | None = None
+    pending_kind: LinkKind | None = None
     for line in all_lines:
         text = line.text.strip()
         if line.table:
             table = _table_row(line, table, b, reader, section)
             continue
         table = None
+        connector = _CONNECTOR.match(text)
+        if connector:
+            # "┊ causal (hypothesis; test with a holdback)" between two rows of a drawn tree labels the link below it
+            rest = connector.group("rest")
+            if not rest:
+                continue
+            if re.match(r"\W*(?:causal|hypothes[ie]s|dotted|a bet|bet)\b", rest, re.I):
+                pending_kind = "causal"
+                continue
         is_header = (
             line.heading
             or (text.endswith(":") and len(text) <= 120)
@@ -249,7 +259,8 @@ def parse_answer(answer: str) -> Tree:
             and b.book.resolve(head) is not b.book.resolve(outline_parent)
             and not b.has_parent(head)
         ):
-            kind = _line_kind(line, reader)
+            kind = pending_kind or _line_kind(line, reader)
+            pending_kind = None
             operator = None
             if op is not None:
                 kind, operator = (
@@ -366,6 +377,9 @@ def _in_section(section: _Section, line: Line, is_header: bool) -> bool:
 def _heading_level(line: Line) -> int:
     m = re.match(r"\s*(#{1,6})", line.text)
     return len(m.group(1)) if m else 3
+
+
+_CONNECTOR = re.compile(r"^[┊¦⋮╎┆│^]+\s*(?P<rest>.*)$")
 
 
 def _line_kind(line: Line, reader: Reader) -> LinkKind:
