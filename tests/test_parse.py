@@ -477,3 +477,13 @@ def test_a_drawn_connector_labelled_causal_labels_the_link_below_it() -> None:
     )
     assert ("lessons completed", "model quality inputs", "causal") in links(tree)
     assert ("model quality inputs", "eval pass rate", "unlabelled") in links(tree)
+
+
+def test_a_self_posed_question_names_the_top_and_depends_on_is_not_a_hedge() -> None:
+    assert parse_answer("Which metric matters? Completion rate.\nWhy? It went down.").north_star == "Completion rate"
+    tree = parse_answer(
+        "The thing I'd run the team on is summaries opened per week. "
+        "My bet is that open rate depends on whether past summaries were any good."
+    )
+    assert tree.north_star == "summaries opened per week"
+    assert tree.north_star_candidates == []

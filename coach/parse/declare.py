@@ -103,6 +103,14 @@ class Declarations(ReaderBase):
         if self._correction(frag):
             return
         several = family("several_tops").search(text)
+        if (
+            several
+            and re.match(r"(?:it )?depends", several.group(0), re.I)
+            and b.declarations
+            and not family("top").search(text)
+            and not self._mentioned(frag)
+        ):
+            several = None  # "Top: acceptance rate ..." - "Fix depends on which hypothesis holds": not about tops
         if several:
             st.several_tops_at = frag.start
             b.several_tops_at = frag.start
