@@ -487,3 +487,22 @@ def test_a_self_posed_question_names_the_top_and_depends_on_is_not_a_hedge() -> 
     )
     assert tree.north_star == "summaries opened per week"
     assert tree.north_star_candidates == []
+
+
+def test_letters_the_answer_defines_stand_for_their_metrics() -> None:
+    answer = (
+        "Let W = weekly active boards. W = N + R + D, where N is boards created this week, R is boards retained, "
+        "and D is dormant boards revived.\n"
+        "R = W(t−1) × r, where r is week-over-week board retention.\n"
+        "N = U × b, with U = users creating boards and b = boards per creating user."
+    )
+    tree = parse_answer(answer)
+    assert set(children(tree, "weekly active boards")) == {
+        "boards created this week",
+        "boards retained",
+        "dormant boards revived",
+    }
+    assert set(children(tree, "boards retained")) == {"week-over-week board retention"}
+    assert set(children(tree, "boards created this week")) == {"users creating boards", "boards per creating user"}
+    for ev in [e for n in tree.nodes for e in n.evidence]:
+        assert answer[ev.start : ev.end] == ev.quote

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeBook, NodeEntry, clean, is_name, key, tokens
+from coach.parse.symbols import symbols
 from coach.parse.words import family
 from coach.tree import DiagnosisStep, Evidence, Link, LinkKind, Node, Tree
 
@@ -39,6 +40,7 @@ class Builder:
 
     def __init__(self, answer: str) -> None:
         self.answer = answer
+        self.symbols = symbols(answer)
         self.book = NodeBook()
         self.links: list[LinkDraft] = []
         self.declarations: list[tuple[NodeEntry, bool, int]] = []  # (metric, personal, where)
@@ -70,6 +72,9 @@ class Builder:
     def known_metric(self, frag: Frag) -> NodeEntry | None:
         """Like ``metric``, for a phrase that refers back to a metric named before, perhaps in short."""
         name = clean(re.sub(r"\s+in turn$", "", frag.text.strip()))
+        symbol = self._symbol(name, frag.text)
+        if symbol is not None:
+            return symbol
         entry = self.book.find_loose(name) if name else None
         if entry is not None:
             pos = frag.text.find(name)
@@ -84,6 +89,9 @@ class Builder:
         """The node a fragment of prose names, or None when it names no metric."""
         text = re.sub(r"\s+in turn$", "", frag.text.strip())
         name = clean(text)
+        symbol = self._symbol(name, text)
+        if symbol is not None:
+            return None if avoid is not None and self.book.resolve(symbol) is self.book.resolve(avoid) else symbol
         if not is_name(name):
             return None
         acronym = _ACRONYM.search(frag.text)
@@ -97,6 +105,17 @@ class Builder:
         if acronym and acronym.group(1) not in name:
             return self.book.add(f"{name} ({acronym.group(1)})", span, avoid=avoid)
         return self.book.add(name, span, avoid=avoid)
+
+    def _symbol(self, name: str, raw: str) -> NodeEntry | None:
+        """The metric a letter the answer defined stands for ("W" for "weekly active boards"; "W(t-1)", last
+        week's W, is another metric)."""
+        if not self.symbols or re.match(r"\s*[A-Za-z]\s*\(", raw):
+            return None
+        letter = re.fullmatch(r"(?:let\s+|define\s+)?([A-Za-z])", name.strip(), re.I) or re.fullmatch(
+            r"\s*([A-Za-z])\s*", raw
+        )
+        symbol = self.symbols.get(letter.group(1)) if letter else None
+        return self.book.add(symbol.name, symbol.span) if symbol else None
 
     def cause(self, frag: Frag) -> NodeEntry | None:
         """What a hypothesis says drives a metric: a metric, or a lever named as a short clause
