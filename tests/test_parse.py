@@ -302,6 +302,7 @@ def test_north_star_phrasings() -> None:
         "Orders is the metric I'd anchor on.": "Orders",
         "so what I'd steer by is, like, weekly trips checked out on a cart, across all stores.": "weekly trips checked out on a cart",
         "Bookings is what moved, so okay, bookings stays my top and everything hangs under it.": "bookings",
+        "I'd be clear that what I'm looking at is completed rides, and that equals requests times completion rate.": "completed rides",
     }
     for text, expected in cases.items():
         assert parse_answer(text).north_star == expected, text
