@@ -507,3 +507,17 @@ def test_letters_the_answer_defines_stand_for_their_metrics() -> None:
     assert set(children(tree, "boards created this week")) == {"users creating boards", "boards per creating user"}
     for ev in [e for n in tree.nodes for e in n.evidence]:
         assert answer[ev.start : ev.end] == ev.quote
+
+
+def test_idioms_that_look_like_cues_do_not_name_or_open_metrics() -> None:
+    assert parse_answer("My north star is orders. By definition it equals visits × conversion.").links
+    on_top = parse_answer(
+        "Top: weekly uploads. My hypothesis: indoor uploads fell among cyclists, on top of a holiday base effect."
+    )
+    assert on_top.north_star == "weekly uploads"
+    for_me = parse_answer("So for me success for this is really about trust. That's the top thing.")
+    assert not any(n.name.lower().startswith(("for me", "me ")) for n in for_me.nodes)
+    about = parse_answer(
+        "My north star is resolution rate. The way I think about resolution rate is it comes from retrieval."
+    )
+    assert not any(n.name.startswith("about") for n in about.nodes)

@@ -86,7 +86,7 @@ _LEADING_FILLER = re.compile(
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
     r"hold|keep|watch|track|treat|add|put|protect|monitor|expect|believe|think|suspect|assume|guess|"
-    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|"
+    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|about|for (?:me|us)|to (?:me|us)|"
     r"as (?:my|the|our) (?:north[- ]?star|top(?: metric)?|main metric)|(?:my|the|our) north[- ]?star|north[- ]?star(?: metric)?(?=\s+\w))\b(?!-)[\s,:]*)+",
     re.I,
 )
@@ -99,7 +99,7 @@ _TRAILING = re.compile(
     re.I,
 )
 _NOT_A_METRIC = re.compile(
-    r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|one|ones|both|all|each|everything|something|"
+    r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|one|ones|both|all|each|everything|something|subject|"
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"

@@ -157,7 +157,17 @@ class Reader(Declarations, Guardrails, Steps):
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
-            named = self._resolve(frag.cut(under.start("x"), under.end("x")), True)
+            scope = frag.cut(under.start("x"), under.end("x"))
+            if (
+                re.search(r"\bfor\s+$", text[: under.start("x")], re.I)
+                and not re.match(r"\s*[,:]", text[under.end("x") :])
+                and self.b.book.find_loose(scope.text) is None
+            ):
+                named = (
+                    None  # "for me success is really about trust": "for X" opens a scope only for a metric named before
+                )
+            else:
+                named = self._resolve(scope, True)
             if named is not None:
                 st.focus = named
                 has = _UNDER_HAS.match(text, under.end("x"))

@@ -180,7 +180,9 @@ def subject(frag: Frag) -> Frag:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
     if re.search(r"\w+\s+\w+\s+(?:it|they)$", frag.text) and not re.match(
-        r"^(?:and|so|but|then|now)\s+(?:it|they)$", frag.text.strip(), re.I
+        r"^(?:and|so|but|then|now|by definition|in turn|in other words|of course|\w+ly)\s+(?:it|they)$",
+        frag.text.strip(),
+        re.I,
     ):
         frag = frag.cut(
             0, len(re.sub(r"\s+(?:it|they)$", "", frag.text))
@@ -195,9 +197,15 @@ def subject(frag: Frag) -> Frag:
     if under and not is_pronoun(frag.text[under.end() :]):
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
-    bare = re.sub(r"^(?:(?:and|so|but|then|now|also|again|here|[a-z]+ly)[\s,]+)+", "", frag.text.strip(), flags=re.I)
+    bare = re.sub(
+        r"^(?:(?:and|so|but|then|now|also|again|here|thus|hence|therefore|by definition|in turn|in other words|"
+        r"of course|[a-z]+ly)[\s,]+)+",
+        "",
+        frag.text.strip(),
+        flags=re.I,
+    )
     if is_pronoun(bare):
-        return frag.cut(len(frag.text) - len(frag.text.lstrip()) + frag.text.strip().find(bare)).strip()
+        return frag.cut(len(frag.text) - len(frag.text.lstrip()) + len(frag.text.strip()) - len(bare)).strip()
     masked = mask_parens(frag.text)
     comma = masked.rfind(",")
     if comma >= 0 and not _looks_like_list(masked):
