@@ -521,3 +521,13 @@ def test_idioms_that_look_like_cues_do_not_name_or_open_metrics() -> None:
         "My north star is resolution rate. The way I think about resolution rate is it comes from retrieval."
     )
     assert not any(n.name.startswith("about") for n in about.nodes)
+
+
+def test_the_numerator_and_denominator_point_at_the_last_ratio() -> None:
+    tree = parse_answer(
+        "My north star is response coverage. Response coverage is replied emails divided by received emails. "
+        "The numerator splits into replies after a summary plus unprompted replies. "
+        "The denominator breaks into work emails and newsletters."
+    )
+    assert set(children(tree, "replied emails")) == {"replies after a summary", "unprompted replies"}
+    assert set(children(tree, "received emails")) == {"work emails", "newsletters"}

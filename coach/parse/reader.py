@@ -348,6 +348,9 @@ class Reader(Declarations, Guardrails, Steps):
             return self.b.north_star  # "Brand kit adoption → NS", "<- the one number"
         if is_group_ref(text):
             return self.state.last_items[-1] if self.state.last_items else None
+        part = re.fullmatch(r"(?:the\s+|its\s+|that\s+)?(numerator|denominator)", text, re.I)
+        if part:
+            return self._ratio_part(part.group(1).lower())
         noun = noun_ref(text)
         if noun and not self.b.book.find(text):
             for e in reversed(self.b.book.entries):
@@ -357,6 +360,22 @@ class Reader(Declarations, Guardrails, Steps):
             if noun in _GENERIC_NOUNS:
                 return self.state.focus or self.b.north_star  # "The figure is the sum of three flows: ..."
         return self.b.known_metric(frag) if refers_back else self.b.metric(frag)
+
+    def _ratio_part(self, which: str) -> NodeEntry | None:
+        """ "the numerator splits into ...": a term of the last ratio written as an identity."""
+        for draft in reversed(self.b.links):
+            if draft.operator == "÷":
+                if which == "denominator":
+                    return draft.child
+                return next(
+                    (
+                        d.child
+                        for d in self.b.links
+                        if d.formula == draft.formula and d.parent is draft.parent and d.operator != "÷"
+                    ),
+                    None,
+                )
+        return None
 
     def _label(self, text: str) -> LinkKind | None:
         for m in LABEL.finditer(text):
