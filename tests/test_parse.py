@@ -531,3 +531,34 @@ def test_the_numerator_and_denominator_point_at_the_last_ratio() -> None:
     )
     assert set(children(tree, "replied emails")) == {"replies after a summary", "unprompted replies"}
     assert set(children(tree, "received emails")) == {"work emails", "newsletters"}
+
+
+def test_a_sum_written_with_sigma_and_drive_as_a_noun() -> None:
+    sigma = parse_answer(
+        "My north star is weekly active seats. Weekly active seats = seats sold × active share. "
+        "Active share = Σ over cohorts of (cohort seats × cohort active share) ÷ total seats."
+    )
+    assert set(children(sigma, "active share")) == {"cohort seats", "cohort active share", "total seats"}
+    legs = parse_answer(
+        "My north star is on-time rate. Actual time equals merchant wait plus drive to the store plus drive to the "
+        "customer plus the extra stops."
+    )
+    assert set(children(legs, "Actual time")) == {
+        "merchant wait",
+        "drive to the store",
+        "drive to the customer",
+        "extra stops",
+    }
+    assert legs.north_star == "on-time rate"
+
+
+def test_a_plan_heading_and_an_unnamed_branch_are_not_metrics() -> None:
+    tree = parse_answer(
+        "So I'll define the top line as new streamers with 2+ streams in their first 30 days.\n"
+        "To read it properly:\n"
+        "- If even the legacy ones dropped, I'd go one level down.\n"
+    )
+    assert tree.north_star == "new streamers with 2+ streams in their first 30 days"
+    assert {n.name for n in tree.nodes} == {"new streamers with 2+ streams in their first 30 days"}
+    by_identity = parse_answer("The top of my tree is weekly active seats. By identity that number is seats × share.")
+    assert set(children(by_identity, "weekly active seats")) == {"seats", "share"}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from coach.parse.fragment import Frag
-from coach.parse.names import NodeBook, NodeEntry, clean, is_name, key, tokens
+from coach.parse.names import NodeBook, NodeEntry, clean, distinctive, is_name, key, tokens
 from coach.parse.symbols import symbols
 from coach.parse.words import family
 from coach.tree import DiagnosisStep, Evidence, Link, LinkKind, Node, Tree
@@ -266,7 +266,9 @@ class Builder:
         ns_tokens = set(key(ns.name))
         best, best_overlap = None, 0
         for root in roots:
-            overlap = len(ns_tokens & set(key(root.name)))
+            shared = ns_tokens & set(key(root.name))
+            # "on-time rate" and "actual time" share only a word every metric of time has
+            overlap = len(shared) if distinctive(shared) else 0
             same_head = key(root.name)[-1:] == key(ns.name)[-1:]
             score = overlap + (2 if same_head else 0)
             if overlap and score > best_overlap:

@@ -63,8 +63,8 @@ _EACH = re.compile(
     re.I,
 )
 _SUM_OVER = re.compile(
-    r"\s*(?:also\s+|basically\s+|just\s+|simply\s+)?(?:the\s+|a\s+)?(?:weighted\s+)?(?:sum|average|total)\s*,?\s*"
-    r"(?:over|across)\s+[^,;:]{1,40}?,?\s+of\s+",
+    r"\s*(?:also\s+|basically\s+|just\s+|simply\s+)?(?:the\s+|a\s+)?(?:weighted\s+)?(?:sum|average|total|Σ)\s*,?\s*"
+    r"(?:over|across)\s+[^,;:]{1,40}?,?\s+of\s+(?:\((?=[^()]+\)\s*(?:[÷/]|$)))?",
     re.I,
 )
 _FRONTED_SPEAKER = re.compile(
@@ -120,6 +120,8 @@ def relation_cues(masked: str) -> list[Cue]:
     for cue in found:
         if kept and cue.start < kept[-1].end:
             continue
+        if kept and cue.family == kept[-1].family == "equals" and not masked[kept[-1].end : cue.start].strip():
+            continue  # "= Σ over cohorts of ...": one identity
         if (
             kept
             and cue.family == "decomposes"

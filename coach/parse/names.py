@@ -80,7 +80,8 @@ _DROP_TOKENS = {
 _LEADING_FILLER = re.compile(
     r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
     r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
-    r"mathematically|causally|basically|simply|just|again|in turn|by definition|therefore|whereas|while|where|"
+    r"mathematically|causally|basically|simply|just|again|in turn|by definition|by identity|by construction|therefore|"
+    r"whereas|while|where|"
     r"which|that|whether|both|either|each|every|all|only|mostly|mainly|roughly|essentially|literally|"
     r"I'd say|I think|I believe|I expect|I guess|I'd argue|we'd|I'd|I would|I|we|obviously|clearly|"
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
@@ -158,7 +159,7 @@ _NOT_A_NAME = re.compile(
     r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?|"
     r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|wouldn't|couldn't|shouldn't|haven't|hasn't|am|I'm|we're|you're|"
     r"they're|it's|that's|there's|here's|let's|sees|thinks|says|feels|wants|knows|believes|hypothes\w*|panic)(?![\w-])|^'s\b|"
-    r"^(?:be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
+    r"^(?:to|be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
     r"think|know|want|need|try|tries|look|looks|ask|asks|give|gives|take|takes|put|come|comes|keep|keeps|start with|pull|check|"
     r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
     r"roll|separate|align|decide|pick|choose|drop|remove|restore|revert|undo|stop|start|turn|switch|too|easy|hard|"
@@ -225,11 +226,18 @@ def clean(phrase: str) -> str:
         if text == before:
             break
     text = re.sub(r"\s*\([^)]*$", "", text).strip()
+    if text.endswith(")") and text.count(")") > text.count("("):
+        text = text[:-1].strip()  # "(cohort seats × cohort active share) ÷ ...": the bracket closes a group
     if not text or not re.search(r"[A-Za-z]", text) or _NOT_A_METRIC.match(text):
         return ""
     if len(text.split()) > 14 or len(text) > 100:
         return ""
     return text
+
+
+def distinctive(words: set[str]) -> set[str]:
+    """The words of a key that tell one metric from another (not "rate", "time", "of")."""
+    return words - _GENERIC_TOKENS - _STOP_TOKENS
 
 
 def _singular(word: str) -> str:

@@ -19,7 +19,7 @@ from coach.parse.fragment import Frag
 from coach.parse.guards import Guardrails, guard_only
 from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
 from coach.parse.mentions import mentions
-from coach.parse.names import NodeEntry
+from coach.parse.names import NodeEntry, clean
 from coach.parse.segment import Sentence
 from coach.parse.slots import is_group_ref, is_pronoun, items, noun_ref, right_end
 from coach.parse.state import LABEL, State, mask_labels
@@ -267,7 +267,9 @@ class Reader(Declarations, Guardrails, Steps):
         m = _IF_BRANCH.match(frag.text) or _IF_ITS.match(frag.text)
         if m is None:
             return
-        branch = self._resolve(frag.cut(m.start("x"), m.end("x")), True)
+        named = frag.cut(m.start("x"), m.end("x"))
+        # "if even the legacy ones dropped": a branch is a metric already named, not a new one
+        branch = self.b.book.find_loose(clean(named.text)) if not is_pronoun(named.text) else None
         if branch is None:
             return
         self.state.focus = branch

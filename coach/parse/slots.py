@@ -180,7 +180,8 @@ def subject(frag: Frag) -> Frag:
         frag = frag.cut(0, aside.start())  # "Accepted, I believe, is driven by ..."
     frag = frag.cut(0, len(frag.text.rstrip(" :")))  # "paid seats: split into ..."
     if re.search(r"\w+\s+\w+\s+(?:it|they)$", frag.text) and not re.match(
-        r"^(?:and|so|but|then|now|by definition|in turn|in other words|of course|\w+ly)\s+(?:it|they)$",
+        r"^(?:and|so|but|then|now|by definition|by identity|by construction|in turn|in other words|of course|\w+ly)"
+        r"\s+(?:it|they)$",
         frag.text.strip(),
         re.I,
     ):
@@ -198,7 +199,8 @@ def subject(frag: Frag) -> Frag:
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
     bare = re.sub(
-        r"^(?:(?:and|so|but|then|now|also|again|here|thus|hence|therefore|by definition|in turn|in other words|"
+        r"^(?:(?:and|so|but|then|now|also|again|here|thus|hence|therefore|by definition|by identity|by construction|"
+        r"in turn|in other words|"
         r"of course|[a-z]+ly)[\s,]+)+",
         "",
         frag.text.strip(),
