@@ -562,3 +562,10 @@ def test_a_plan_heading_and_an_unnamed_branch_are_not_metrics() -> None:
     assert {n.name for n in tree.nodes} == {"new streamers with 2+ streams in their first 30 days"}
     by_identity = parse_answer("The top of my tree is weekly active seats. By identity that number is seats × share.")
     assert set(children(by_identity, "weekly active seats")) == {"seats", "share"}
+
+
+def test_a_drill_down_path_of_dimensions_is_a_chain_of_cuts() -> None:
+    from coach.parse.build import segments_in
+
+    assert segments_in("in the higher one: reason codes → category → size questions") == ["reason codes", "category"]
+    assert segments_in("Likely the new pricing page → fewer signups.") == []

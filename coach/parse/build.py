@@ -315,14 +315,27 @@ _NOT_A_CUT = re.compile(
 )
 
 
+_DRILL = re.compile(r"\s*(?:→|->|⇒|>)\s*")
+_DRILL_WORDS = re.compile(r"[\w ]{0,20}?\s*(?:→|->|⇒|>)\s*")
+
+
 def segments_in(text: str) -> list[str]:
     """The dimensions a step cuts by: "by platform", "by trigger type, language and tenure", "iOS vs Android"."""
     found = []
     cues = [m.end() for m in family("segment_cue").finditer(text)] + [
         m.start() for m in family("segment_cue").finditer(text)
     ]
-    for m in family("segment_dimension").finditer(text):
-        if any(abs(m.start() - c) <= 40 or abs(m.end() - c) <= 40 for c in cues):
+    dims = family("segment_dimension").finditer(text)
+    # "reason codes → category → region": a drill-down path of two or more dimensions is a chain of cuts
+    chained = {
+        i
+        for a, b in zip(range(len(dims)), range(1, len(dims)), strict=False)
+        if _DRILL.fullmatch(text, dims[a].end(), dims[b].start())
+        or _DRILL_WORDS.fullmatch(text, dims[a].end(), dims[b].start())
+        for i in (a, b)
+    }
+    for i, m in enumerate(dims):
+        if i in chained or any(abs(m.start() - c) <= 40 or abs(m.end() - c) <= 40 for c in cues):
             found.append(m.group(0).strip())
     cut_step = family("diagnosis").search(text) is not None or family("segment_cue").search(text) is not None
     for m in _BY.finditer(text):

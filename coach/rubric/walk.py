@@ -170,7 +170,7 @@ def _refers_back(part: str) -> bool:
     return bool(
         re.search(
             r"\b(?:that one|the one that|the ones? (?:that|which)|whichever|that (?:branch|segment|cohort|step|piece|part|group)|"
-            r"the (?:branch|segment|step|piece|part|group|slice|cohort|component) (?:that|which|with)|the (?:broken|worst|bad|failing|weak|losing|shrinking|dropping) \w+|"
+            r"the (?:branch|segment|step|piece|part|group|slice|cohort|component) (?:that|which|with)|the (?:broken|worst|bad|failing|weak|losing|shrinking|dropping|higher|lower|bigger|larger|smaller) \w+|"
             r"it's the|if it's|where it|(?:in|inside|within) (?:it|that|them|those)|the drop|the break)\b",
             part,
             re.I,
