@@ -569,3 +569,14 @@ def test_a_drill_down_path_of_dimensions_is_a_chain_of_cuts() -> None:
 
     assert segments_in("in the higher one: reason codes → category → size questions") == ["reason codes", "category"]
     assert segments_in("Likely the new pricing page → fewer signups.") == []
+
+
+def test_a_statement_about_the_top_is_not_a_new_top() -> None:
+    tree = parse_answer(
+        "My north star is weekly edits. I believe the main metric is driven by the quality of the model, so I put "
+        "two model metrics connected directly to the main metric: suggestion precision and p95 latency."
+    )
+    assert tree.north_star == "weekly edits"
+    assert {("weekly edits", "suggestion precision", "causal"), ("weekly edits", "p95 latency", "causal")} <= links(
+        tree
+    )

@@ -42,7 +42,9 @@ _NOT_A_METRIC_SLOT = re.compile(
     r"^(?:a |an |the )?(?:(?:lagging|leading|input|output|good|great|bad|useful|important|tricky|hard|key|real|simple|clear|single|one|top)\s+)*"
     r"(?:metric|number|indicator|measure|kpi|signal|one|thing|choice|question|outcome)s?$|^(?:important|tricky|hard|easy|clear|simple|obvious|key)\b|"
     r"^(?:flat|up|down|fine|stable|noisy|misleading|wrong|right|positive|negative|better|worse|unchanged|ok|okay|good|bad|"
-    r"flat-ish|roughly flat|basically flat|about flat|similar|the same)\W*$",
+    r"flat-ish|roughly flat|basically flat|about flat|similar|the same)\W*$|"
+    # "the main metric is driven by the quality of the model": a statement about the top, not its name
+    r"^(?:driven|made up|split|broken|influenced|determined|affected|shaped|powered|fed|caused|moved|hurt)\b|^a function of\b",
     re.I,
 )
 _PLACEHOLDER = re.compile(

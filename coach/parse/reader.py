@@ -76,6 +76,11 @@ _NAMED_LINK = re.compile(
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in)\b|[,.;:]|$)",
     re.I,
 )
+_TO_TOP_LIST = re.compile(
+    r"\b(?:to|into|under|below|beneath)\s+(?:the\s+|my\s+|our\s+)?(?:main|top|primary|north[- ]?star)"
+    r"(?:\s+(?:metric|kpi|number|node))?\s*:\s*",
+    re.I,
+)
 _WITH_UNDER = re.compile(
     r",\s*with\s+(?P<list>[^.;:]{3,120}?)\s+(?:underneath|under|below|beneath)\s+(?:it|that|this|them)\b", re.I
 )
@@ -217,7 +222,7 @@ class Reader(Declarations, Guardrails, Steps):
         declared_before = len(b.declarations)
         self._north_star(frag, sent.text)
         self.naming(frag, declared_before)
-        self._with_under(frag, label or st.section_kind)
+        self._with_under(frag, label or st.section_kind or ("causal" if causal else None))
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -302,7 +307,15 @@ class Reader(Declarations, Guardrails, Steps):
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
 
     def _with_under(self, frag: Frag, kind: LinkKind | None) -> None:
-        """ "X is my top metric, with A and B underneath it": A and B hang under the metric in focus."""
+        """ "X is my top metric, with A and B underneath it": A and B hang under the metric in focus;
+        "two model metrics connected directly to the main metric: A and B" hang under the top."""
+        top = _TO_TOP_LIST.search(frag.text)
+        if top is not None and self.b.north_star is not None:
+            for item in items(right_end(frag.cut(top.end()), list_items=True)):
+                child = self.b.metric(item, avoid=self.b.north_star)
+                if child is not None:
+                    self.b.link(self.b.north_star, child, kind or "unlabelled", (frag.start, frag.end))
+            return
         m = _WITH_UNDER.search(frag.text)
         parent = self.state.focus
         if m is None or parent is None:
