@@ -580,3 +580,17 @@ def test_a_statement_about_the_top_is_not_a_new_top() -> None:
     assert {("weekly edits", "suggestion precision", "causal"), ("weekly edits", "p95 latency", "causal")} <= links(
         tree
     )
+
+
+def test_a_bullet_label_that_names_no_metric_lists_children_of_the_row_above() -> None:
+    tree = parse_answer(
+        "Acceptance rate\n"
+        " - accepted drafts\n"
+        " - upstream from the model: eval pass rate on test set, hallucination rate (wrong names), latency p95\n"
+    )
+    assert set(children(tree, "Acceptance rate")) == {
+        "accepted drafts",
+        "eval pass rate on test set",
+        "hallucination rate",
+        "latency p95",
+    }

@@ -223,6 +223,14 @@ def parse_answer(answer: str) -> Tree:
             and _bare(text.split(":")[0])
         ):
             head = anchor = b.metric(Frag(line.text[: line.text.find(":")], line.start))  # "- item: why it matters"
+        if (
+            head is None
+            and line.bullet
+            and outline_parent is not None
+            and not read_links
+            and _label_list(line, text, outline_parent, b, pending_kind or _line_kind(line, reader))
+        ):
+            continue
         label = _LABELLED.match(text)
         if (
             head is None
@@ -377,6 +385,22 @@ def _in_section(section: _Section, line: Line, is_header: bool) -> bool:
 def _heading_level(line: Line) -> int:
     m = re.match(r"\s*(#{1,6})", line.text)
     return len(m.group(1)) if m else 3
+
+
+def _label_list(line: Line, text: str, parent: NodeEntry, b: Builder, kind: LinkKind) -> bool:
+    """ "- upstream from the model: eval pass rate, hallucination rate, latency p95": under a bullet's label that
+    names no metric, the metrics listed after the colon hang under the row above."""
+    colon = re.match(r"^(?P<label>[^:]{3,60}?):\s+(?=\S)", text)
+    if colon is None or b.book.find(colon.group("label")) or "," not in text[colon.end() :]:
+        return False
+    rest = Frag(line.text, line.start).cut(line.text.find(text) + colon.end())
+    listed = [c for c in (b.metric(item, avoid=parent) for item in items(right_end(rest, list_items=True))) if c]
+    if len(listed) < 2:
+        return False
+    for child in listed:
+        if not b.has_parent(child):
+            b.link(parent, child, kind, (line.start, line.end))
+    return True
 
 
 _CONNECTOR = re.compile(r"^[┊¦⋮╎┆│^]+\s*(?P<rest>.*)$")
