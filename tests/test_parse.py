@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -594,3 +595,51 @@ def test_a_bullet_label_that_names_no_metric_lists_children_of_the_row_above() -
         "hallucination rate",
         "latency p95",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "top"),
+    [
+        ("The number I'd hold the team accountable for is weekly paying riders.", "weekly paying riders"),
+        ("I'd pick weekly paying riders as the north star.", "weekly paying riders"),
+        ("North star → weekly paying riders.", "weekly paying riders"),
+        ("NSM: weekly paying riders", "weekly paying riders"),
+        ("My primary success metric would be weekly paying riders.", "weekly paying riders"),
+        ("I'd measure success by weekly paying riders.", "weekly paying riders"),
+        ("The one metric I'd watch above all is weekly paying riders.", "weekly paying riders"),
+        ("If I could only track one thing it would be weekly paying riders.", "weekly paying riders"),
+        ("Weekly paying riders would be my north star.", "weekly paying riders"),
+        ("I'd anchor everything on weekly paying riders.", "weekly paying riders"),
+        ("Let me go with weekly paying riders as the top-line.", "weekly paying riders"),
+        ("So my answer is weekly paying riders.", "weekly paying riders"),
+        ("The KPI I'd optimise is weekly paying riders.", "weekly paying riders"),
+        ("Our goal metric: weekly paying riders.", "weekly paying riders"),
+        ("I'd define success as weekly paying riders.", "weekly paying riders"),
+        ("Top of the tree: weekly paying riders.", "weekly paying riders"),
+        ("I think the best north star is weekly paying riders, because it captures value.", "weekly paying riders"),
+        ("north star metric = weekly paying riders", "weekly paying riders"),
+        ("**North Star:** weekly paying riders", "weekly paying riders"),
+        ("# North star\nWeekly paying riders\n", "Weekly paying riders"),
+        ("i would say the north star is, um, weekly paying riders i guess", "weekly paying riders"),
+        ("For me the key metric is weekly paying riders.", "weekly paying riders"),
+        ("The metric that best captures value is weekly paying riders.", "weekly paying riders"),
+        ("I'd use weekly paying riders as my main KPI.", "weekly paying riders"),
+        ("What I'd optimise for is weekly paying riders.", "weekly paying riders"),
+        ("I'll focus on weekly paying riders.", "weekly paying riders"),
+        ("The guiding metric should be weekly paying riders.", "weekly paying riders"),
+        ("My NS: weekly paying riders (riders with ≥1 paid trip/wk).", "weekly paying riders"),
+        ("I'd steer the team by weekly paying riders.", "weekly paying riders"),
+        ("The north star I'd propose is weekly paying riders.", "weekly paying riders"),
+        ("Main metric — weekly paying riders.", "weekly paying riders"),
+        ("I choose weekly paying riders as north star metric.", "weekly paying riders"),
+        ("In my opinion, north star should be the weekly paying riders.", "weekly paying riders"),
+        ("Weekly paying riders is the metric I'd commit to.", "weekly paying riders"),
+        ("I'd rally the team around weekly paying riders.", "weekly paying riders"),
+        ("Headline metric: weekly paying riders.", "weekly paying riders"),
+        ("We should track weekly paying riders as our north star.", "weekly paying riders"),
+        ("The best single measure of success is weekly paying riders.", "weekly paying riders"),
+        ("I'd judge the launch on weekly paying riders.", "weekly paying riders"),
+    ],
+)
+def test_a_north_star_stated_in_any_common_form(text: str, top: str) -> None:
+    assert (parse_answer(text).north_star or "").lower() == top.lower()

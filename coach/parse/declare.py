@@ -26,7 +26,8 @@ _TOP_AFTER_METRIC = re.compile(
 )
 _MAKE_X_TOP = re.compile(
     r"\b(?:make|makes|making|call|calling|set|setting|pick|picking|choose|choosing|take|taking|use|using|crown|name|naming|treat|treating|"
-    r"keep|keeping|put|putting|have|propose|select|selecting|go with|going with|settle on|land on|commit to)\s+(?P<x>.{2,100}?)\s+"
+    r"keep|keeping|put|putting|have|propose|select|selecting|go with|going with|settle on|land on|commit to|track|tracking|"
+    r"adopt|measure)\s+(?P<x>.{2,100}?)\s+"
     r"(?:as\s+|to be\s+|on\s+|at\s+)?(?:(?:my|our|the|a)\s+)?(?:(?:one|single|only)\s+)?$",
     re.I,
 )
@@ -51,7 +52,10 @@ _PLACEHOLDER = re.compile(
     r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|the thing|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)",
     re.I,
 )
-_DECLARATION_END = re.compile(r"\s=\s|\s(?:<-|->|→|←|⇐|⇒)\s|\s-\s|\s*\||,\s(?!or\b)")
+_DECLARATION_END = re.compile(
+    r"\s=\s|\s(?:<-|->|→|←|⇐|⇒)\s|\s-\s|\s*\||,\s(?!or\b)|"
+    r"\s+as\s+(?:(?:the|my|our|a)\s+)?(?:north[- ]?star|top|main|primary|key|headline|core)\b"  # "I choose X as north star metric"
+)
 _LEAD_TRIM = re.compile(
     r"^[\s,:;—–*_`-]*(?:(?:um+|uh+|er+|erm|hmm|like|you know|so|well|basically|just|I guess|I think|probably|actually|honestly|"
     r"simply|clearly|obviously|then|still|again|ok|okay|yeah|right)\b[\s,]*)*",
