@@ -643,3 +643,46 @@ def test_a_bullet_label_that_names_no_metric_lists_children_of_the_row_above() -
 )
 def test_a_north_star_stated_in_any_common_form(text: str, top: str) -> None:
     assert (parse_answer(text).north_star or "").lower() == top.lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Guardrails: refund rate and support tickets per order.",
+        "Counter-metrics: refund rate, support tickets per order.",
+        "I'd keep an eye on refund rate and support tickets per order so we don't trade quality for volume.",
+        "refund rate and support tickets per order must not get worse.",
+        "I wouldn't want refund rate or support tickets per order to go up.",
+        "Two guardrails: refund rate, and support tickets per order.",
+        "As guardrails I'd track refund rate and support tickets per order.",
+        "We have to make sure refund rate and support tickets per order don't regress.",
+        "Health metrics would be refund rate and support tickets per order.",
+        "On the guardrail side, refund rate and support tickets per order.",
+        "Guardrail metrics:\n- refund rate\n- support tickets per order\n",
+        "The counter metrics I'd watch are refund rate and support tickets per order.",
+        "To keep us honest I'd monitor refund rate and support tickets per order.",
+        "I'd put two guardrails in place: refund rate and support tickets per order.",
+        "Things that shouldn't move: refund rate, support tickets per order.",
+        "Meanwhile refund rate should stay flat and support tickets per order can't increase.",
+        "guardrails would be like refund rate and um support tickets per order",
+        "Guardrails → refund rate; support tickets per order.",
+        "And we need guardrails, for example refund rate and support tickets per order.",
+        "I'd also set two tripwires: refund rate and support tickets per order.",
+        "The do-no-harm metrics are refund rate and support tickets per order.",
+        "We should not hurt refund rate or support tickets per order while doing this.",
+        "Protect refund rate and support tickets per order.",
+        "Balancing metrics: refund rate and support tickets per order.",
+        "For guardrails I'd choose refund rate and also support tickets per order.",
+        "I'll watch refund rate and support tickets per order as guardrails.",
+    ],
+)
+def test_two_guardrails_stated_in_any_common_form(text: str) -> None:
+    assert {n.name.lower() for n in parse_answer(text).guardrails()} == {"refund rate", "support tickets per order"}
+
+
+def test_a_count_of_guardrails_is_not_one_of_them() -> None:
+    tree = parse_answer(
+        "While we fix it I'd keep an eye on two things so they don't get worse, sell-through rate and buyer "
+        "conversion, because buyers suffer otherwise. For guardrails I put two."
+    )
+    assert [n.name for n in tree.guardrails()] == ["sell-through rate", "buyer conversion"]

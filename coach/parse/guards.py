@@ -43,6 +43,16 @@ _NOT_WANT = re.compile(
     rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+to\s+{_WORSE})?",
     re.I,
 )
+# "two", "two things", "a couple of metrics": how many guardrails follow, not one of them
+_COUNT = re.compile(
+    r"(?:the\s+)?(?:two|three|four|a few|several|some|a couple(?: of)?|2|3|4)(?:\s+(?:main\s+|key\s+)?(?:things|metrics|numbers|guardrails|ones|counter[- ]?metrics))?",
+    re.I,
+)
+_HURT = re.compile(
+    r"\b(?:not|n't|never)\s+(?:hurt|harm|damage|tank|erode|sacrifice)\s+(?P<x>[^.;]{3,100}?)"
+    r"(?=\s+(?:while|when|as|in order|just|to|for)\b|[.;,]|$)",
+    re.I,
+)
 _GUARD_VERB = re.compile(
     r"^[\s,]*(?:(?:while|as|until|during|when)\b[^,:]{1,40},\s*)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,2}?"
     r"(?:hold|keep an eye on|keep|watch|protect|track|monitor)[\s,]+(?:(?:um+|uh+|like),?\s+)*(?!(?:an? |the )?(?:eye|close)\b|(?:are|is|would be|will be|include)\b)",
@@ -85,7 +95,9 @@ class Guardrails(ReaderBase):
             after = text[word.end() :]
             lead = re.match(
                 r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when|so)\b[^,:]{1,40}?)?"
-                r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b[^:]*?\s*)?(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)\s*",
+                r"(?:side\s*|\s*for example\s*)?"
+                r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b(?:[^:]*?\s*(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)|(?=\s+\w))|"
+                r"(?:[:—–]|-\s|→|->|=>|are\b|is\b|would be\b|will be\b|include\b|here\b|,))\s*",
                 after,
                 re.I,
             )
@@ -98,7 +110,9 @@ class Guardrails(ReaderBase):
             verb = _GUARD_VERB.match(after)
             watch = _WATCH_SO.search(text)
             as_guard = re.search(r"\bas\s+(?:my\s+|our\s+|the\s+)?$", text[: word.start()], re.I)
-            if back and self._previous is not None:
+            if re.match(r"\W*(?:and\s+)?(?:protect|safeguard)\b", text[word.start() :], re.I) and word.start() < 8:
+                found.extend(_guard_items(frag.cut(word.end())))  # "Protect refund rate and support tickets."
+            elif back and self._previous is not None:
                 prev = self._previous
                 cut = mask_parens(prev.text).rfind(":")
                 watch_verb = _WATCH_VERB.search(prev.text) if cut < 0 else None
@@ -116,7 +130,12 @@ class Guardrails(ReaderBase):
             elif lead and after[lead.end() :].strip():
                 found.extend(_guard_items(frag.cut(word.end() + lead.end())))
             elif watch and watch.start() < word.end() + 5:
-                found.extend(_guard_items(frag.cut(watch.start("x"), watch.end("x"))))
+                listed = re.compile(r",\s+(?=\S)").search(text, watch.end())
+                if _COUNT.fullmatch(watch.group("x").strip()) and listed:
+                    # "I'd keep an eye on two things so they don't get worse, A and B, because ..."
+                    found.extend(_guard_items(frag.cut(listed.end())))
+                else:
+                    found.extend(_guard_items(frag.cut(watch.start("x"), watch.end("x"))))
             if not back:
                 before = text[: word.start()]
                 treat = re.search(
@@ -162,7 +181,7 @@ class Guardrails(ReaderBase):
                 subj = subj.cut(
                     len(
                         re.match(
-                            r"^(?:.*\b(?:and|that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?",
+                            r"^(?:.*\b(?:that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?",
                             subj.text,
                             re.I,
                         ).group(0)
@@ -176,7 +195,9 @@ class Guardrails(ReaderBase):
                 # "I wouldn't want driver cancellations to go up or rider wait times to get worse"
                 for g in ("x", "y"):
                     if m.group(g):
-                        found.extend(items(frag.cut(m.start(g), m.end(g))))
+                        found.extend(_either(frag.cut(m.start(g), m.end(g))))
+            for m in _HURT.finditer(text):
+                found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "we should not hurt A or B while ..."
         added = False
         for item in found:
             entry = self._guard_entry(item)
@@ -225,6 +246,7 @@ class Guardrails(ReaderBase):
             or is_pronoun(text)
             or is_group_ref(text)
             or re.fullmatch(r"(?:not|no|none|nothing|them|it|both|either|neither)", text, re.I)
+            or _COUNT.fullmatch(text)
         ):
             return None
         return self.b.known_metric(item) if self.b.book.find(text) else self.b.metric(item)
@@ -258,6 +280,11 @@ _VERB = re.compile(
 def _bare_list(text: str) -> bool:
     """A sentence that only names things: no verb, no clause, at most a handful of short items."""
     return not _VERB.search(text) and 0 < len(text.split()) <= 30
+
+
+def _either(frag: Frag) -> list[Frag]:
+    """ "refund rate or support tickets per order": each alternative is a guardrail."""
+    return [p for part in frag.split(re.compile(r"\s+or\s+")) for p in items(part)]
 
 
 def _guard_items(frag: Frag) -> list[Frag]:

@@ -87,7 +87,7 @@ _LEADING_FILLER = re.compile(
     r"the|a|an|our|my|their|its|your|this|these|those|more|fewer|less|higher|lower|better|worse|"
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
     r"hold|keep|watch|track|treat|add|put|protect|monitor|expect|believe|think|suspect|assume|guess|"
-    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|about|for (?:me|us)|to (?:me|us)|"
+    r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|about|for (?:me|us)|to (?:me|us)|meanwhile|in the meantime|for example|for instance|e\.g\.|such as|"
     r"as (?:my|the|our) (?:north[- ]?star|top(?: metric)?|main metric)|(?:my|the|our) north[- ]?star|north[- ]?star(?: metric)?(?=\s+\w))\b(?!-)[\s,:]*)+",
     re.I,
 )
