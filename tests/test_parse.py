@@ -686,3 +686,65 @@ def test_a_count_of_guardrails_is_not_one_of_them() -> None:
         "conversion, because buyers suffer otherwise. For guardrails I put two."
     )
     assert [n.name for n in tree.guardrails()] == ["sell-through rate", "buyer conversion"]
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Weekly orders = ordering customers × orders per customer.", {"ordering customers", "orders per customer"}),
+        (
+            "Weekly orders equals ordering customers times orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders is ordering customers multiplied by orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders is the product of ordering customers and orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Mathematically, weekly orders breaks down into ordering customers times orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        ("Weekly orders = ordering customers * orders per customer", {"ordering customers", "orders per customer"}),
+        ("Weekly orders = ordering customers x orders per customer", {"ordering customers", "orders per customer"}),
+        (
+            "Weekly orders can be written as ordering customers times orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders decomposes as ordering customers × orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders = new customers' orders + returning customers' orders.",
+            {"new customers' orders", "returning customers' orders"},
+        ),
+        (
+            "Weekly orders is the sum of new-customer orders and repeat orders.",
+            {"new-customer orders", "repeat orders"},
+        ),
+        (
+            "Weekly orders:\n  = ordering customers\n  × orders per customer\n",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "| metric | formula |\n|---|---|\n| weekly orders | ordering customers × orders per customer |\n",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders is basically ordering customers times how often each one orders.",
+            {"ordering customers", "how often each one orders"},
+        ),
+        (
+            "weekly orders is just ordering customers times orders per customer, that's the identity",
+            {"ordering customers", "orders per customer"},
+        ),
+    ],
+)
+def test_an_identity_written_in_any_common_form(text: str, terms: set[str]) -> None:
+    tree = parse_answer("My north star is weekly orders.\n" + text)
+    got = {link.child.lower() for link in tree.links if link.parent.lower() == "weekly orders" and link.kind == "math"}
+    assert got == {t.lower() for t in terms}

@@ -155,6 +155,17 @@ def parse_answer(answer: str) -> Tree:
         outline_parent = stack[-1].anchor if stack else None
         if re.match(r"^(?:=|≡)\s", text) and last_head is not None:
             outline_parent = last_head  # "= A × B" under the line that named the metric
+            nxt = all_lines[line.index + 1].text.strip() if line.index + 1 < len(all_lines) else ""
+            first_term = _OPERATOR_LEAD.match(nxt)
+            if first_term and not has_operator(text[1:]):
+                # "= ordering customers" over "× orders per customer": the first term of a formula written down the page
+                child = b.metric(Frag(line.text, line.start).cut(line.text.find(text) + 1), avoid=last_head)
+                if child is not None:
+                    op = {"x": "×", "*": "×", "·": "×", "-": "-", "−": "-"}.get(
+                        first_term.group("op").strip(), first_term.group("op").strip()
+                    )
+                    b.link(last_head, child, "math", (line.start, line.end), operator=op)
+                continue
         if section is not None and section.kind == "metric" and section.entry is not None and outline_parent is None:
             outline_parent = section.entry
 
@@ -362,6 +373,13 @@ def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, sec
         masked = "".join(
             ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text)
         )
+        gap = rel.start - first.start - 2
+        if (
+            gap > len(first.text)
+            and not _RELATION_CELL.match(rel.text)
+            and not re.match(r"\s*(?:[=≡←→⇐⇒]|<-|->)", rel.text)
+        ):
+            masked = masked[:gap] + "=" + masked[gap + 1 :]  # "| weekly orders | customers × orders per customer |"
         reader.sentence(Sentence(first.start, rel.end, masked, line), label=label)
         return table
     if table.diagnosis or (section is not None and section.kind == "diagnosis"):
