@@ -748,3 +748,36 @@ def test_an_identity_written_in_any_common_form(text: str, terms: set[str]) -> N
     tree = parse_answer("My north star is weekly orders.\n" + text)
     got = {link.child.lower() for link in tree.links if link.parent.lower() == "weekly orders" and link.kind == "math"}
     assert got == {t.lower() for t in terms}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I believe faster delivery drives orders per customer.",
+        "My hypothesis is that faster delivery increases orders per customer.",
+        "Faster delivery probably drives orders per customer, but we'd need an A/B test to confirm.",
+        "I suspect faster delivery lifts orders per customer; that's causal, not math.",
+        "Causal: faster delivery → orders per customer (to be tested).",
+        "faster delivery ⇢ orders per customer (hypothesis)",
+        "orders per customer ⇠ faster delivery (causal)",
+        "I'd bet that faster delivery moves orders per customer, which I'd validate with a holdout.",
+        "There's likely a causal link from faster delivery to orders per customer that we should test.",
+        "Faster delivery is correlated with orders per customer, but I'd run an experiment before claiming causation.",
+        "Hypothesis: faster delivery raises orders per customer.",
+        "I think faster delivery drives orders per customer — that's a hypothesis I'd test with a geo experiment.",
+        "Faster delivery should increase orders per customer; we can test this with an A/B test.",
+        "orders per customer is probably driven by faster delivery (needs an experiment to prove).",
+        "We think faster delivery could drive orders per customer; to verify, run a randomized test.",
+        "faster delivery - - -> orders per customer (dotted line = hypothesis)",
+        "My guess is that faster delivery boosts orders per customer. I'd want to A/B test it.",
+        "The causal bet: faster delivery grows orders per customer.",
+    ],
+)
+def test_a_causal_hypothesis_stated_in_any_common_form(text: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Weekly orders = ordering customers × orders per customer.\n" + text
+    )
+    assert any(
+        link.kind == "causal" and link.parent == "orders per customer" and "faster delivery" in link.child.lower()
+        for link in tree.links
+    )

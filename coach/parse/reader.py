@@ -73,7 +73,7 @@ _IF_ITS = re.compile(
 _NAMED_LINK = re.compile(
     r"\b(?P<a>[\w%]+(?:-[\w%]+){0,2}?)(?:-to-|\s*(?:→|->)\s*)(?P<b>[\w%]+(?:-[\w%]+){0,2}?)[ -]+"
     r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
-    r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in)\b|[,.;:]|$)",
+    r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )
 _TO_TOP_LIST = re.compile(
