@@ -781,3 +781,26 @@ def test_a_causal_hypothesis_stated_in_any_common_form(text: str) -> None:
         link.kind == "causal" and link.parent == "orders per customer" and "faster delivery" in link.child.lower()
         for link in tree.links
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North star: weekly orders.\nWeekly orders = customers × orders per customer.\nCustomers = new + returning.",
+        "My north star is weekly orders. It splits into customers and orders per customer. Customers in turn break into new and returning customers.",
+        "# North star\nWeekly orders\n## Drivers\n- Customers\n  - New customers\n  - Returning customers\n- Orders per customer\n",
+        "Top: weekly orders\nL1: customers, orders per customer\nL2 (under customers): new customers, returning customers\n",
+        "I'd anchor on weekly orders. Underneath it sit customers and orders per customer. Under customers I'd have new customers and returning customers.",
+        "My north star is weekly orders. Weekly orders is customers times orders per customer, and customers is new plus returning customers.",
+        "so my north star would be weekly orders, and that's basically customers times orders per customer, and then customers you can split into new ones and returning ones",
+        "NS = weekly orders\n= customers x orders/customer\ncustomers = new + returning",
+        "Weekly orders (my north star)\n  1. Customers\n     a. New customers\n     b. Returning customers\n  2. Orders per customer\n",
+        "My top metric is weekly orders. Level 1: customers and orders per customer. Level 2: customers = new customers + returning customers.",
+    ],
+)
+def test_a_two_level_tree_drawn_or_written_in_any_common_form(text: str) -> None:
+    tree = parse_answer(text)
+    assert (tree.north_star or "").lower() == "weekly orders"
+    assert children(tree, tree.north_star or "")
+    under_customers = [c for n in tree.nodes if n.name.lower() == "customers" for c in children(tree, n.name)]
+    assert len(under_customers) == 2

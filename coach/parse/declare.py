@@ -214,7 +214,9 @@ class Declarations(ReaderBase):
         for m in LABEL.finditer(raw):
             inner = next(g for g in m.groups() if g)
             if not re.fullmatch(
-                r"\s*(?:the\s+)?(?:top|NS|north[- ]?star|top metric|root)\b.*|\s*the one I\b.*", inner, re.I
+                r"\s*(?:the\s+|my\s+|our\s+)?(?:top|NS|north[- ]?star|top metric|main metric|root)\b.*|\s*the one I\b.*",
+                inner,
+                re.I,
             ):
                 continue
             before = frag.cut(0, m.start())

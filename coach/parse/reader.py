@@ -76,6 +76,10 @@ _NAMED_LINK = re.compile(
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )
+_LEVEL_LIST = re.compile(
+    r"^\W*(?:L|level|tier)\s*(?P<n>[1-4])\b\s*(?:\((?:under|below|of|for)\s+(?P<x>[^)]{2,60})\))?\s*[:—–-]\s*(?P<list>\S.*)$",
+    re.I,
+)
 _TO_TOP_LIST = re.compile(
     r"\b(?:to|into|under|below|beneath)\s+(?:the\s+|my\s+|our\s+)?(?:main|top|primary|north[- ]?star)"
     r"(?:\s+(?:metric|kpi|number|node))?\s*:\s*",
@@ -223,6 +227,7 @@ class Reader(Declarations, Guardrails, Steps):
         self._north_star(frag, sent.text)
         self.naming(frag, declared_before)
         self._with_under(frag, label or st.section_kind or ("causal" if causal else None))
+        self._level_list(frag, label or st.section_kind)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -305,6 +310,23 @@ class Reader(Declarations, Guardrails, Steps):
         reverse = any(resolve(d.parent) is resolve(cause) and resolve(d.child) is resolve(effect) for d in self.b.links)
         parent, child = (cause, effect) if reverse else (effect, cause)
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
+
+    def _level_list(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "L1: customers, orders per customer" under the top; "L2 (under customers): new, returning" under the
+        metric named. A level with an identity in it is read by the link reader instead."""
+        m = _LEVEL_LIST.match(frag.text)
+        if m is None or relation_cues(m.group("list")):
+            return
+        if m.group("x"):
+            parent = self.b.book.find_loose(clean(m.group("x")))
+        else:
+            parent = self.b.north_star if m.group("n") == "1" else None
+        if parent is None:
+            return
+        for item in items(right_end(frag.cut(m.start("list")), list_items=True)):
+            child = self.b.metric(item, avoid=parent)
+            if child is not None and not self.b.has_parent(child):
+                self.b.link(parent, child, kind or "unlabelled", (frag.start, frag.end))
 
     def _with_under(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "X is my top metric, with A and B underneath it": A and B hang under the metric in focus;
