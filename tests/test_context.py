@@ -47,6 +47,17 @@ from coach.rubric.context import classify
             "conflicting_metrics",
             "acceptance rate",
         ),
+        (
+            "There's a 15% dip in checkout completions since Monday. What's going on?",
+            "metric_drop",
+            "checkout completions",
+        ),
+        ("We saw a drop in conversion of 5% this week.", "metric_drop", "conversion"),
+        (
+            "Daily actives grew 5% while revenue per user dropped 7%. Good or bad?",
+            "conflicting_metrics",
+            "revenue per user",
+        ),
         ("How would you measure success for Duolingo?", "measure_success", None),
         ("What north star would you pick for Discord?", "north_star", None),
         ("Break it down: how would you measure success for a sign up flow?", "measure_success", None),

@@ -82,6 +82,12 @@ def _clean_metric(phrase: str) -> str:
     return " ".join(words[-10:])
 
 
+_NOUN_MOVE = re.compile(
+    r"\w+\s+(?:in|of)\s+(?:the\s+|our\s+)?(?P<x>[^,.;?!]{3,60}?)(?=\s+(?:since|after|over|this|last|in|on|from|for|across|among)\b|\s+(?:of|by)\s+[\d~]|[,.;?!]|$)",
+    re.I,
+)
+
+
 def _moves(question: str) -> list[MovedMetric]:
     """Each clause's move: the metric phrase before the change word, and which way it went."""
     moved: list[MovedMetric] = []
@@ -100,6 +106,13 @@ def _moves(question: str) -> list[MovedMetric]:
         if not found:
             continue
         at, direction = min(found)
+        noun = _NOUN_MOVE.search(clause, at)
+        if noun is not None and noun.start() <= at + 1:
+            # "There's a 15% dip in checkout completions": the metric is named after the change, as its object
+            phrase = _clean_metric(noun.group("x"))
+            if phrase and re.search(r"[A-Za-z]", phrase):
+                moved.append(MovedMetric(phrase, direction, any(c < start + at and c >= start - 2 for c in contrast_at)))
+                continue
         before = clause[:at]
         before = re.sub(
             r"\b(?:went|go|gone|going|came|come|has|have|slipped|fell|dropped|moved)\s*$",
