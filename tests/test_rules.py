@@ -94,3 +94,25 @@ def test_every_criterion_has_a_passing_and_a_failing_case() -> None:
             seen[cid].add(status)
     missing = {cid: sorted({"pass", "fail"} - seen[cid]) for cid in CRITERIA if not {"pass", "fail"} <= seen[cid]}
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    "walk",
+    [
+        "First I'd check whether active customers or orders per customer fell. If it's active customers, I'd split new vs returning, then cut returning by platform.",
+        "Step 1: compare active customers vs orders per customer. Step 2: in whichever fell, segment by region and platform.",
+        "I'd look at each component separately to see which one moved, then drill into that one by city and device.",
+        "Diagnosis:\n1. customers vs orders per customer — which moved?\n2. inside the broken one: new vs returning\n3. cut by platform / region\n",
+        "So I'd check the two branches, active customers and orders per customer. Say orders per customer fell; then I'd break it down by cohort and by app version.",
+        "| step | what | why |\n|---|---|---|\n| 1 | active customers vs orders per customer | which factor moved |\n| 2 | new vs returning customers | inside customers |\n| 3 | by platform, region | isolate the break |\n",
+        "i'd first see if its the customers or the orders per customer that dropped, and then if customers, look at new versus returning, and slice by ios and android",
+        "To diagnose, I'd compare active customers with orders per customer week over week. Assuming active customers dropped, I'd decompose into new and returning customers and segment the returning ones by acquisition channel.",
+    ],
+)
+def test_a_root_cause_walk_in_any_common_form_passes_rca(walk: str) -> None:
+    answer = (
+        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
+        "Active customers = new + returning customers.\n" + walk
+    )
+    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"

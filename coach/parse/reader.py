@@ -94,6 +94,11 @@ _APART = re.compile(
     re.I,
 )
 _SPEAKER = re.compile(r"\b(?:I|we|you)\b|\b(?:I|we|you)'", re.I)
+_BRANCH_REF = re.compile(
+    r"(?:the\s+)?(?:broken|worst|bad|failing|weak|losing|shrinking|dropping|higher|lower|bigger|smaller|affected)\s+"
+    r"(?:one|ones|branch|piece|part|segment|cohort|group|term|factor|component|step)|whichever(?:\s+\w+){0,3}|that one",
+    re.I,
+)
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
 _GROUPS = re.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
@@ -167,7 +172,9 @@ class Reader(Declarations, Guardrails, Steps):
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
             scope = frag.cut(under.start("x"), under.end("x"))
-            if (
+            if _BRANCH_REF.fullmatch(scope.text.strip()):
+                named = None  # "inside the broken one: new vs returning" - a step of the walk, not a subtree
+            elif (
                 re.search(r"\bfor\s+$", text[: under.start("x")], re.I)
                 and not re.match(r"\s*[,:]", text[under.end("x") :])
                 and self.b.book.find_loose(scope.text) is None
