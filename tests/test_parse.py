@@ -804,3 +804,31 @@ def test_a_two_level_tree_drawn_or_written_in_any_common_form(text: str) -> None
     assert children(tree, tree.north_star or "")
     under_customers = [c for n in tree.nodes if n.name.lower() == "customers" for c in children(tree, n.name)]
     assert len(under_customers) == 2
+
+
+def test_the_issues_own_examples_read_as_an_interviewer_would() -> None:
+    spoken = parse_answer(
+        "ok so um i think for duolingo the thing i'd care about is daily active learners who finish at least one "
+        "lesson that would be my north star i guess and um that breaks into like new learners plus retained learners"
+    )
+    assert spoken.north_star == "daily active learners who finish at least one lesson"
+    assert set(children(spoken, spoken.north_star)) == {"new learners", "retained learners"}
+    groups = parse_answer(
+        "daily active learners is the sum of three groups: new learners, plus retained learners, plus resurrected learners"
+    )
+    assert set(children(groups, "daily active learners")) == {
+        "new learners",
+        "retained learners",
+        "resurrected learners",
+    }
+    assert not any("groups" in n.name for n in groups.nodes)
+    committed = parse_answer(
+        "So the metric I'd commit to is daily active learners who complete at least one lesson. "
+        "That's my north star, and it's an output metric."
+    )
+    assert committed.north_star == "daily active learners who complete at least one lesson"
+    pointer = parse_answer(
+        "The number I'd put at the top is monthly paid workers. That top number is the product of two things: "
+        "active companies multiplied by paid workers per company."
+    )
+    assert set(children(pointer, "monthly paid workers")) == {"active companies", "paid workers per company"}

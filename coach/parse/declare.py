@@ -69,6 +69,9 @@ _SAID = re.compile(
 )
 
 
+_POINTS_BACK = re.compile(
+    r"\b(?:that|which|this|it)(?:'s|\s+is|\s+was|\s+would be|\s+will be|'d be|'ll be)\s+(?:(?:my|our|the)\s+)?$", re.I
+)
 _NOT_X_BUT = re.compile(
     r"^\s*(?:is not|isn't|is n't|'s not|wouldn't be|would not be|is no longer)\s+[^,;:]{1,60}?\s*[,;:—–]\s*"
     r"(?:but\s+)?(?:(?:it's|it is|it'd be|it would be|rather|instead)\s+)?",
@@ -273,6 +276,12 @@ class Declarations(ReaderBase):
         """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
         or before it ("X is my north star"); the first of those that names a metric."""
         after, before = frag.cut(m.end()), frag.cut(0, m.start())
+        pointer = _POINTS_BACK.search(before.text)
+        named = self._mentioned(before.cut(0, pointer.start())) if pointer else []
+        if named:
+            return named[
+                -1
+            ]  # "..., that would be my north star i guess and um that breaks into ...": the metric just named
         rather = _NOT_X_BUT.match(after.text)
         if rather:
             # "what I'd steer by isn't sign-ups, it's new streamers who stream twice"

@@ -71,6 +71,11 @@ _FRONTED_SPEAKER = re.compile(
     r"\s+(?:you|we|I)(?:'d|'ll|\s+can|\s+could|\s+would|\s+will|\s+should|\s+might)?(?:\s+(?:further|then|also|again))?\s*$",
     re.I,
 )
+_COUNTED_BEFORE = re.compile(
+    r"\b(?:two|three|four|five|2|3|4|5)\s+(?:[\w-]+\s+)?(?:groups?|things|parts|pieces|components|buckets|terms|factors|"
+    r"flows|segments|types|kinds|sources|drivers|levers|branches|sides|pieces|numbers|metrics)\s*$",
+    re.I,
+)
 _HOW_MANY_BEFORE = re.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
@@ -102,6 +107,8 @@ def relation_cues(masked: str) -> list[Cue]:
     for m in _COPULA.finditer(masked):
         if _HOW_MANY_BEFORE.search(masked, 0, m.start()):
             continue  # "how many sellers are listing times listings per seller": the "are" is inside a term
+        if m.group(0) == ":" and _COUNTED_BEFORE.search(masked, 0, m.start()):
+            continue  # "is the sum of three groups: A, plus B, plus C": the colon spells out the groups
         # "the rate is hit rate – did it pull a relevant article – times correctness": an aside between dashes
         rest = DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), masked[m.end() :])
         # "it's real: MAU is A + B": a colon right after a word or two ends the clause ("is the product of four: ..." does not)
@@ -567,7 +574,7 @@ _WRITTEN_AS = re.compile(
 _SPEAKER_LAST = re.compile(r"\b(?:I|we)(?:'d|'ll|\s+would|\s+will|\s+can|\s+could)?\s*$", re.I)
 _SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
 TOP_REF = re.compile(
-    r"\W*(?:the\s+|my\s+|our\s+)?(?:main|top|primary|key|north[- ]?star|ns|nsm|headline|one|single)"
+    r"\W*(?:the\s+|my\s+|our\s+|that\s+|this\s+)?(?:main|top|primary|key|north[- ]?star|ns|nsm|headline|one|single)"
     r"(?:\s+(?:metric|kpi|number|node))?\W*",
     re.I,
 )

@@ -453,7 +453,9 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
         and not re.search(r"\b(?:is|are|=)\b|[=→←]", body)
         and len(body.split()) <= 12
     ):
-        labelled = re.fullmatch(r"(?P<x>[^()]{2,80}?)\s*\((?:my|our|the)?\s*(?:north[- ]?star|top|main metric|NS)\)", body, re.I)
+        labelled = re.fullmatch(
+            r"(?P<x>[^()]{2,80}?)\s*\((?:my|our|the)?\s*(?:north[- ]?star|top|main metric|NS)\)", body, re.I
+        )
         if labelled:
             # "Weekly orders (my north star)" over its drivers: the heading names the top and opens its subtree
             for sent in sentences(line):

@@ -111,7 +111,9 @@ def lines(answer: str) -> tuple[Line, ...]:
         lead = _LEAD.match(stripped)
         content_col = lead.end() if lead else 0
         prefix = stripped[:content_col]
-        bullet = bool(re.search(r"[-*•·+]\s|\d[a-z]?[.)]\s|(?<![A-Za-z])[a-hA-H][.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix))
+        bullet = bool(
+            re.search(r"[-*•·+]\s|\d[a-z]?[.)]\s|(?<![A-Za-z])[a-hA-H][.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix)
+        )
         arrow = _ARROW_LEAD.match(stripped[content_col:])
         is_new_item = (
             bullet

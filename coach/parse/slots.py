@@ -49,8 +49,8 @@ _LIST = re.compile(
     re.I,
 )
 _BELIEF = re.compile(
-    r"^.*?\b(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
-    r"^.*?\b(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
+    r"^(?:[\w',]+\s+){0,5}?(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
+    r"^(?:[\w',]+\s+){0,5}?(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
     r"^(?:probably|likely|presumably|maybe|perhaps|possibly)\s+",
     re.I,
 )
@@ -198,6 +198,9 @@ def subject(frag: Frag) -> Frag:
     if under and not is_pronoun(frag.text[under.end() :]):
         frag = frag.cut(under.end())  # "L2 under weekly active writers: new + returning"
     frag = left_start(frag)
+    spoken = re.search(r"\b(?:and|so|then|but)\s+(?:(?:um+|uh+|like|yeah)\s+)*(?P<p>that|it|this)\s*$", frag.text, re.I)
+    if spoken:
+        return frag.cut(spoken.start("p"), spoken.end("p"))  # "... my north star i guess and um that breaks into ..."
     bare = re.sub(
         r"^(?:(?:and|so|but|then|now|also|again|here|thus|hence|therefore|by definition|by identity|by construction|"
         r"in turn|in other words|"

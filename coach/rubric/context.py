@@ -111,7 +111,9 @@ def _moves(question: str) -> list[MovedMetric]:
             # "There's a 15% dip in checkout completions": the metric is named after the change, as its object
             phrase = _clean_metric(noun.group("x"))
             if phrase and re.search(r"[A-Za-z]", phrase):
-                moved.append(MovedMetric(phrase, direction, any(c < start + at and c >= start - 2 for c in contrast_at)))
+                moved.append(
+                    MovedMetric(phrase, direction, any(c < start + at and c >= start - 2 for c in contrast_at))
+                )
                 continue
         before = clause[:at]
         before = re.sub(
