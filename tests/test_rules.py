@@ -116,3 +116,41 @@ def test_a_root_cause_walk_in_any_common_form_passes_rca(walk: str) -> None:
     )
     graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
     assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
+
+
+D = "Weekly listeners = new + returning listeners. Guardrails: skip rate and churn."
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        ("I'd look at weekly listeners and also minutes per listener; both matter a lot. " + D, "fail"),
+        ("Could be weekly listeners, could be minutes listened. Depends on the strategy. " + D, "fail"),
+        ("The north star is engagement. " + D, "fail"),
+        ("My north star is user happiness with podcasts. " + D, "fail"),
+        ("I'd track weekly listeners, minutes listened, follows and shares. " + D, "fail"),
+        (
+            "There are two candidates: weekly listeners and listening minutes. I'd go with weekly listeners. " + D,
+            "pass",
+        ),
+        ("Weekly listeners or minutes? Minutes can be gamed by autoplay, so weekly listeners it is. " + D, "pass"),
+        ("North star options: (a) weekly listeners, (b) minutes. I pick (a). " + D, "pass"),
+        ("I'd steer by weekly podcast listeners. " + D, "pass"),
+        (
+            "The main thing I'd look at is whether people come back every week, so weekly returning listeners. " + D,
+            "pass",
+        ),
+        ("Success for me is weekly listeners who play 10+ minutes. " + D, "pass"),
+        ("We want more people listening each week, measured as weekly listeners with 10+ minutes. " + D, "pass"),
+        ("Metric: weekly listeners (10+ min). " + D, "pass"),
+        ("If I had to pick one it's weekly listeners. " + D, "pass"),
+        (
+            "Honestly I'd go for time spent listening, hmm, no, weekly listeners is better because time can be gamed. "
+            + D,
+            "pass",
+        ),
+    ],
+)
+def test_north_star_commits_chooses_or_hedges_in_any_common_form(answer: str, status: str) -> None:
+    graded = grade(answer, question="How would you measure success for Spotify podcasts?")
+    assert {c.id: c.status for c in graded.criteria}["north_star"] == status

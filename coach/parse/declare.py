@@ -11,7 +11,7 @@ import re
 
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.mentions import mentions
-from coach.parse.names import NodeEntry
+from coach.parse.names import NodeEntry, clean, is_name
 from coach.parse.slots import has_operator, is_pronoun, right_end, strip_belief, subject
 from coach.parse.state import LABEL, ReaderBase
 from coach.parse.words import family
@@ -33,7 +33,7 @@ _MAKE_X_TOP = re.compile(
 )
 _TOP_BEFORE_METRIC = re.compile(
     r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
-    r"(?:,\s*)?(?:(?:it|that|this)\s+(?=is\b|would\b|will\b|has\b|'s\b))?"
+    r"(?:,\s*)?(?:(?:it|that|this)(?:\s+(?=is\b|would\b|will\b|has\b)|(?='s\b)))?"
     r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
     r"(?:[:=—–,]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b"
     r"|\s*\b(?:I|we)\s+(?:keep|take|choose|pick|use|select|propose|set)\b|\s+as\b)\s*",
@@ -69,6 +69,17 @@ _SAID = re.compile(
 )
 
 
+_OPTION = re.compile(r"\((?P<k>[a-dA-D1-4])\)\s*(?P<x>[^,;()]{3,80}?)\s*(?=[,;.]|\s+(?:or|and|vs\.?)\s|$)")
+_PICKED = re.compile(
+    r"\b(?:I|we)(?:'d|'ll| would| will)?\s+(?:pick|choose|go with|take|recommend|prefer)\s+(?:option\s+)?\((?P<k>[a-dA-D1-4])\)",
+    re.I,
+)
+_RESTATED = re.compile(
+    r",\s*(?:so|i\.e\.|meaning|which means|aka|basically)\s+(?:that's\s+|that is\s+)?(?P<x>[^,.;]{3,80}?)\s*[.!]?\s*$",
+    re.I,
+)
+_CLAUSE_HEAD = re.compile(r"\s*(?:whether|if|how|when|that|people|users|customers|they|we|you)\b", re.I)
+_SO_IT_IS = re.compile(r"\bso\s+(?P<x>[^.,;:]{3,60}?)\s+it is\s*[.!]?\s*$", re.I)
 _POINTS_BACK = re.compile(
     r"\b(?:that|which|this|it)(?:'s|\s+is|\s+was|\s+would be|\s+will be|'d be|'ll be)\s+(?:(?:my|our|the)\s+)?$", re.I
 )
@@ -132,7 +143,7 @@ class Declarations(ReaderBase):
             if b.north_star is not None:
                 b.candidates.append(b.north_star)
             return  # a sentence that keeps several tops does not also choose one
-        if self._label_top(frag, raw):
+        if self._label_top(frag, raw) or self._choice(frag):
             return
         cues = sorted([*family("top").finditer(text), *family("commit").finditer(text)], key=lambda m: m.start())
         for m in cues:
@@ -157,6 +168,26 @@ class Declarations(ReaderBase):
                 return
         if cues and re.search(r"[?:]\s*$", frag.text):
             self._pending_top = True
+
+    def _choice(self, frag: Frag) -> bool:
+        """ "Options: (a) weekly listeners, (b) minutes." - "I pick (a)."; "..., so weekly listeners it is."."""
+        text = frag.text
+        options = {m.group("k").lower(): m for m in _OPTION.finditer(text)}
+        if len(options) >= 2:
+            self._options = {k: frag.cut(m.start("x"), m.end("x")) for k, m in options.items()}
+        picked = _PICKED.search(text)
+        if picked and picked.group("k").lower() in self._options:
+            entry = self._slot_metric(self._options[picked.group("k").lower()])
+            if entry is not None:
+                self._commit(entry, frag, personal=True, at=frag.start + picked.start())
+                return True
+        so = _SO_IT_IS.search(text)
+        if so:
+            entry = self._slot_metric(frag.cut(so.start("x"), so.end("x")))
+            if entry is not None:
+                self._commit(entry, frag, personal=True, at=frag.start + so.start())
+                return True
+        return False
 
     def _correction(self, frag: Frag) -> bool:
         """ "X, or maybe Y, no wait, let me stick with Z": the metric after the last take-back is the top, when
@@ -240,6 +271,10 @@ class Declarations(ReaderBase):
         symbol = _SYMBOL.match(slot.text)
         if symbol:
             slot = slot.cut(symbol.end())  # "N = good first-contact resolutions per 100 tickets"
+        restated = _RESTATED.search(slot.text)
+        head = slot.text[: restated.start()] if restated else ""
+        if restated and (not is_name(clean(head)) or _CLAUSE_HEAD.match(head)):
+            slot = slot.cut(restated.start("x"))  # "whether people come back every week, so weekly returning listeners"
         slot = _declaration_end(slot)
         if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None

@@ -130,6 +130,7 @@ class Reader(Declarations, Guardrails, Steps):
         self._previous_links = 0
         self._previous_entries: list[NodeEntry] = []
         self._pending_top = False
+        self._options: dict[str, Frag] = {}
         self._guard_pending = False
         self._guard_list_open = False
         self._branch_parent: NodeEntry | None = None

@@ -38,6 +38,7 @@ class ReaderBase:
     _previous: Frag | None
     _previous_entries: list[NodeEntry]
     _pending_top: bool
+    _options: dict[str, Frag]
     _guard_pending: bool
     _guard_list_open: bool
 
