@@ -154,3 +154,44 @@ D = "Weekly listeners = new + returning listeners. Guardrails: skip rate and chu
 def test_north_star_commits_chooses_or_hedges_in_any_common_form(answer: str, status: str) -> None:
     graded = grade(answer, question="How would you measure success for Spotify podcasts?")
     assert {c.id: c.status for c in graded.criteria}["north_star"] == status
+
+
+G = " Guardrails: refund rate and courier wait time."
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (
+            "Weekly orders = ordering customers × orders per customer. I'd check which factor fell, then cut the weaker one by city."
+            + G,
+            "pass",
+        ),
+        (
+            "Orders are down 10%. I'd split orders into new and returning customers' orders and check which fell, then segment returning by platform."
+            + G,
+            "pass",
+        ),
+        ("Let's treat weekly orders as the top here. It breaks into customers times frequency." + G, "pass"),
+        ("Starting from weekly orders: customers × orders per customer. Customers = new + returning." + G, "pass"),
+        (
+            "Orders fell 10%, probably a bug or a competitor promo. I'd look at the data and check with engineering."
+            + G,
+            "fail",
+        ),
+        (
+            "Hmm, 10% is a lot. Maybe the app release broke something, maybe seasonality, maybe pricing. I'd check all three."
+            + G,
+            "fail",
+        ),
+        (
+            "The top of my tree is the metric in the question, weekly orders. Orders = customers × frequency." + G,
+            "pass",
+        ),
+        ("I'll work from weekly orders down. Weekly orders = ordering customers × orders per customer." + G, "pass"),
+        ("Weekly orders is my starting node: it equals ordering customers times orders per customer." + G, "pass"),
+    ],
+)
+def test_the_moved_metric_as_the_top_in_any_common_form(answer: str, status: str) -> None:
+    graded = grade(answer, question="Weekly orders on our grocery app fell 10% last week. What would you do?")
+    assert {c.id: c.status for c in graded.criteria}["north_star"] == status

@@ -45,7 +45,8 @@ _NOT_A_METRIC_SLOT = re.compile(
     r"^(?:flat|up|down|fine|stable|noisy|misleading|wrong|right|positive|negative|better|worse|unchanged|ok|okay|good|bad|"
     r"flat-ish|roughly flat|basically flat|about flat|similar|the same)\W*$|"
     # "the main metric is driven by the quality of the model": a statement about the top, not its name
-    r"^(?:driven|made up|split|broken|influenced|determined|affected|shaped|powered|fed|caused|moved|hurt)\b|^a function of\b",
+    r"^(?:driven|made up|split|broken|influenced|determined|affected|shaped|powered|fed|caused|moved|hurt)\b|^a function of\b|"
+    r"^(?:it|this|that)(?:'s|\s+(?:equals|is|means|breaks|splits|decomposes|comes))\b",  # "...: it equals A × B"
     re.I,
 )
 _PLACEHOLDER = re.compile(

@@ -21,7 +21,7 @@ from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry, clean
 from coach.parse.segment import Sentence
-from coach.parse.slots import is_group_ref, is_pronoun, items, noun_ref, right_end
+from coach.parse.slots import has_operator, is_group_ref, is_pronoun, items, noun_ref, right_end
 from coach.parse.state import LABEL, State, mask_labels
 from coach.parse.steps import Steps
 from coach.parse.words import family
@@ -74,6 +74,11 @@ _NAMED_LINK = re.compile(
     r"\b(?P<a>[\w%]+(?:-[\w%]+){0,2}?)(?:-to-|\s*(?:→|->)\s*)(?P<b>[\w%]+(?:-[\w%]+){0,2}?)[ -]+"
     r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
+    re.I,
+)
+_SPLIT_X_INTO = re.compile(
+    r"\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+(?:first\s+|then\s+)?(?:split|break|divide|decompose|separate)\s+"
+    r"(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+(?:down\s+|up\s+)?into\s+",
     re.I,
 )
 _LEVEL_LIST = re.compile(
@@ -236,6 +241,7 @@ class Reader(Declarations, Guardrails, Steps):
         self.naming(frag, declared_before)
         self._with_under(frag, label or st.section_kind or ("causal" if causal else None))
         self._level_list(frag, label or st.section_kind)
+        self._split_x_into(frag, label or st.section_kind)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -318,6 +324,23 @@ class Reader(Declarations, Guardrails, Steps):
         reverse = any(resolve(d.parent) is resolve(cause) and resolve(d.child) is resolve(effect) for d in self.b.links)
         parent, child = (cause, effect) if reverse else (effect, cause)
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
+
+    def _split_x_into(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "I'd split orders into new and returning customers' orders": the speaker splits a metric named between
+        the verb and "into" (the link reader reads "X splits into ..." and "split it into ...")."""
+        m = _SPLIT_X_INTO.search(frag.text)
+        if m is None or is_pronoun(m.group("x")):
+            return
+        parent = self.b.book.find_loose(clean(m.group("x"))) or self._resolve(frag.cut(m.start("x"), m.end("x")), True)
+        if parent is None:
+            return
+        rest = frag.cut(m.end())
+        k: LinkKind = "math" if has_operator(rest.text) else (kind or "unlabelled")
+        for item in items(right_end(rest, list_items=True)):
+            child = self.b.metric(item, avoid=parent)
+            if child is not None and child is not parent:
+                self.b.link(parent, child, k, (frag.start, frag.end))
+        self.state.focus = parent
 
     def _level_list(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "L1: customers, orders per customer" under the top; "L2 (under customers): new, returning" under the
