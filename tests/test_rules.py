@@ -195,3 +195,25 @@ G = " Guardrails: refund rate and courier wait time."
 def test_the_moved_metric_as_the_top_in_any_common_form(answer: str, status: str) -> None:
     graded = grade(answer, question="Weekly orders on our grocery app fell 10% last week. What would you do?")
     assert {c.id: c.status for c in graded.criteria}["north_star"] == status
+
+
+@pytest.mark.parametrize(
+    "tree_text",
+    [
+        "Weekly orders depends on two things: how many customers order and how often they order. How many customers order in turn depends on new customer acquisition and retention.",
+        "It's driven by active customers and order frequency, and active customers are driven by acquisition and retention.",
+        "Below weekly orders I'd put active customers and order frequency. Under active customers sit new customers and retained customers.",
+        "The first level is active customers and order frequency. The second level under active customers is new customers and retained customers.",
+        "Weekly orders comes from active customers times order frequency; active customers comes from new plus retained customers.",
+        "Two drivers feed weekly orders: active customers and order frequency. Active customers itself has two inputs, new customers and retained customers.",
+        "I'd break weekly orders into active customers and order frequency, then break active customers into new and retained customers.",
+        "Active customers and order frequency roll up into weekly orders; new customers and retained customers roll up into active customers.",
+        "Weekly orders <- active customers, order frequency. Active customers <- new customers, retained customers.",
+        "Drivers of weekly orders: active customers (new + retained) and order frequency.",
+    ],
+)
+def test_a_two_level_tree_in_prose_passes_hierarchy(tree_text: str) -> None:
+    graded = grade(
+        "My north star is weekly orders. " + tree_text, question="How would you measure success for a grocery app?"
+    )
+    assert {c.id: c.status for c in graded.criteria}["hierarchy"] == "pass"

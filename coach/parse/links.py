@@ -315,7 +315,7 @@ class LinkReader:
             made: list[NodeEntry] = []
             for target in shared:
                 if has_operator(rhs.text):
-                    made += self._terms(target, rhs, (frag.start, frag.end), frag.text.strip())
+                    made += self.identity_terms(target, rhs, (frag.start, frag.end), frag.text.strip())
             if made:
                 out.head = out.head or shared[0]
                 out.identity = True
@@ -347,7 +347,7 @@ class LinkReader:
                     self.b.link(target, child, "math", span, operator=op, formula=formula)
                     made.append(child)
         elif has_operator(rhs.text):
-            made = self._terms(target, rhs, span, formula)
+            made = self.identity_terms(target, rhs, span, formula)
         else:
             other = self.b.metric(rhs) if len(rhs.text.split()) <= 6 else None
             if other is not None and other is not target and not self.b.has_parent(other):
@@ -360,7 +360,8 @@ class LinkReader:
             out.identity = True
         return made or chain
 
-    def _terms(self, target: NodeEntry, rhs: Frag, span: tuple[int, int], formula: str) -> list[NodeEntry]:
+    def identity_terms(self, target: NodeEntry, rhs: Frag, span: tuple[int, int], formula: str) -> list[NodeEntry]:
+        """Link each term of an identity's right-hand side under ``target``, with its operator."""
         made = []
         for term in terms(rhs):
             text = term.frag
@@ -398,7 +399,7 @@ class LinkReader:
         span = (frag.start, frag.end)
         made = []
         if kind == "math" and has_operator(rhs.text):
-            made = self._terms(target, rhs, span, frag.text.strip())
+            made = self.identity_terms(target, rhs, span, frag.text.strip())
         else:
             for item in items(rhs):
                 child = self.b.metric(item, avoid=target)

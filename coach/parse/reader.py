@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from coach.parse.build import Builder
 from coach.parse.declare import Declarations
-from coach.parse.fragment import Frag
+from coach.parse.fragment import Frag, mask_parens
 from coach.parse.guards import Guardrails, guard_only
 from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
 from coach.parse.mentions import mentions
@@ -77,12 +77,20 @@ _NAMED_LINK = re.compile(
     re.I,
 )
 _SPLIT_X_INTO = re.compile(
-    r"\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+(?:first\s+|then\s+)?(?:split|break|divide|decompose|separate)\s+"
-    r"(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+(?:down\s+|up\s+)?into\s+",
+    r"(?:\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+|\b(?:then|and then|first)\s+)(?:first\s+|then\s+)?"
+    r"(?:split|break|divide|decompose|separate)\s+(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+"
+    r"(?:down\s+|up\s+)?into\s+",
+    re.I,
+)
+_DRIVERS_OF = re.compile(
+    r"^\W*(?:(?:the\s+)?(?:main\s+|key\s+)?(?:drivers|inputs|levers|components|parts|branches)\s+(?:of|for|under|behind)\s+|"
+    r"(?:the\s+)?(?:two|three|four|a few|several)\s+(?:main\s+|key\s+)?(?:drivers|inputs|levers|things|factors|metrics)\s+"
+    r"(?:feed|feeding|drive|driving|move|moving|shape|determine|roll up into|sit under)\s+)(?P<x>[^:]{2,60}?)\s*:\s*",
     re.I,
 )
 _LEVEL_LIST = re.compile(
-    r"^\W*(?:L|level|tier)\s*(?P<n>[1-4])\b\s*(?:\((?:under|below|of|for)\s+(?P<x>[^)]{2,60})\))?\s*[:—–-]\s*(?P<list>\S.*)$",
+    r"^\W*(?:(?:L|level|tier)\s*(?P<n>[1-4])\b|(?:the\s+)?(?P<w>first|second|third|1st|2nd|3rd)\s+(?:level|layer|tier))\s*"
+    r"(?:\(?(?:under|below|of|for)\s+(?P<x>[^()]{2,60}?)\)?)?\s*(?:[:—–-]|\bis\b|\bare\b)\s*(?P<list>\S.*)$",
     re.I,
 )
 _TO_TOP_LIST = re.compile(
@@ -326,21 +334,33 @@ class Reader(Declarations, Guardrails, Steps):
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
 
     def _split_x_into(self, frag: Frag, kind: LinkKind | None) -> None:
-        """ "I'd split orders into new and returning customers' orders": the speaker splits a metric named between
-        the verb and "into" (the link reader reads "X splits into ..." and "split it into ...")."""
-        m = _SPLIT_X_INTO.search(frag.text)
-        if m is None or is_pronoun(m.group("x")):
-            return
-        parent = self.b.book.find_loose(clean(m.group("x"))) or self._resolve(frag.cut(m.start("x"), m.end("x")), True)
-        if parent is None:
-            return
-        rest = frag.cut(m.end())
-        k: LinkKind = "math" if has_operator(rest.text) else (kind or "unlabelled")
-        for item in items(right_end(rest, list_items=True)):
-            child = self.b.metric(item, avoid=parent)
-            if child is not None and child is not parent:
+        """ "I'd split orders into A and B, then break A into C and D": the speaker splits a metric named between
+        the verb and "into" (the link reader reads "X splits into ..." and "split it into ...");
+        "Drivers of weekly orders: A and B", "Two drivers feed weekly orders: A and B" list a metric's drivers."""
+        splits = list(_SPLIT_X_INTO.finditer(frag.text))
+        lists = [m for m in (_DRIVERS_OF.match(frag.text),) if m is not None]
+        for i, m in enumerate([*splits, *lists]):
+            if is_pronoun(m.group("x")):
+                continue
+            parent = self.b.book.find_loose(clean(m.group("x"))) or self._resolve(
+                frag.cut(m.start("x"), m.end("x")), True
+            )
+            if parent is None:
+                continue
+            end = splits[i + 1].start() if i + 1 < len(splits) else len(frag.text)
+            rest = frag.cut(m.end(), end)
+            k: LinkKind = "math" if has_operator(mask_parens(rest.text)) else (kind or "unlabelled")
+            for item in items(right_end(rest, list_items=True)):
+                child = self.b.metric(item, avoid=parent)
+                if child is None or child is parent:
+                    continue
                 self.b.link(parent, child, k, (frag.start, frag.end))
-        self.state.focus = parent
+                spelled = re.search(r"\(([^()]+)\)", item.text)
+                if spelled and has_operator(spelled.group(1)):
+                    # "active customers (new + retained)": the item's own identity, in brackets
+                    inner = item.cut(spelled.start(1), spelled.end(1))
+                    self._links.identity_terms(child, inner, (frag.start, frag.end), item.text.strip())
+            self.state.focus = parent
 
     def _level_list(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "L1: customers, orders per customer" under the top; "L2 (under customers): new, returning" under the
@@ -348,10 +368,11 @@ class Reader(Declarations, Guardrails, Steps):
         m = _LEVEL_LIST.match(frag.text)
         if m is None or relation_cues(m.group("list")):
             return
+        level = m.group("n") or {"first": "1", "1st": "1"}.get((m.group("w") or "").lower(), "2")
         if m.group("x"):
             parent = self.b.book.find_loose(clean(m.group("x")))
         else:
-            parent = self.b.north_star if m.group("n") == "1" else None
+            parent = self.b.north_star if level == "1" else None
         if parent is None:
             return
         for item in items(right_end(frag.cut(m.start("list")), list_items=True)):
