@@ -217,3 +217,17 @@ def test_a_two_level_tree_in_prose_passes_hierarchy(tree_text: str) -> None:
         "My north star is weekly orders. " + tree_text, question="How would you measure success for a grocery app?"
     )
     assert {c.id: c.status for c in graded.criteria}["hierarchy"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Main metric for me is weekly orders. Weekly orders is equal customers multiply orders per customer. Customers is new customers plus old customers. I think fast delivery make orders per customer more, this need A/B test to know. Guardrail: cancel rate and refund rate not become bigger.",
+        "I choose weekly orders like north star. It make from customers and orders per customer (customers x orders per customer). Customers = new + returning. My hypothesis: faster delivery give more orders per customer, we check with experiment. For guardrail I watch refund rate and courier earnings, they must not go down... refund must not go up.",
+        "North star = weekly order. weekly order = active customer * order per customer; active customer = new customer + returning customer. hypothesis (need test): delivery time -> order per customer. guardrails: refund rate, app rating.",
+    ],
+)
+def test_a_strong_answer_in_non_native_english_passes_the_core_criteria(answer: str) -> None:
+    graded = grade(answer, question="How would you measure success for a food delivery app?")
+    status = {c.id: c.status for c in graded.criteria}
+    assert [status[k] for k in ("north_star", "hierarchy", "math_vs_causal", "guardrails")] == ["pass"] * 4

@@ -55,7 +55,7 @@ _PLACEHOLDER = re.compile(
 )
 _DECLARATION_END = re.compile(
     r"\s=\s|\s(?:<-|->|→|←|⇐|⇒)\s|\s-\s|\s*\||,\s(?!or\b)|"
-    r"\s+as\s+(?:(?:the|my|our|a)\s+)?(?:north[- ]?star|top|main|primary|key|headline|core)\b"  # "I choose X as north star metric"
+    r"\s+(?:as|like)\s+(?:(?:the|my|our|a)\s+)?(?:north[- ]?star|top|main|primary|key|headline|core)\b"  # "I choose X as/like NS"
 )
 _LEAD_TRIM = re.compile(
     r"^[\s,:;—–*_`-]*(?:(?:um+|uh+|er+|erm|hmm|like|you know|so|well|basically|just|I guess|I think|probably|actually|honestly|"

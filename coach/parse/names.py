@@ -96,7 +96,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down))|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller)|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
