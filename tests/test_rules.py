@@ -231,3 +231,32 @@ def test_a_strong_answer_in_non_native_english_passes_the_core_criteria(answer: 
     graded = grade(answer, question="How would you measure success for a food delivery app?")
     status = {c.id: c.status for c in graded.criteria}
     assert [status[k] for k in ("north_star", "hierarchy", "math_vs_causal", "guardrails")] == ["pass"] * 4
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        (
+            "How would you measure success for a food delivery app?",
+            "NS: wkly orders\nwkly orders = active custs x orders/cust\nactive custs = new + ret\n"
+            "faster ETA -> orders/cust (hyp, A/B)\nGR: refund %, courier churn",
+        ),
+        (
+            "Weekly orders fell 10%. Why?",
+            "top = wkly orders (what moved)\n= custs × freq\ncusts = new + ret\nchk: custs vs freq\n"
+            "if custs: new vs ret, then by city/platform\nhyp: app release broke checkout -> freq (A/B rollback)\n"
+            "GR: refund %, CSAT",
+        ),
+    ],
+)
+def test_a_strong_answer_in_terse_notes_passes_every_core_criterion(question: str, answer: str) -> None:
+    graded = grade(answer, question=question)
+    core = {"north_star", "hierarchy", "math_vs_causal", "guardrails", "ai_layer", "rca"}
+    assert {c.id: c.status for c in graded.criteria if c.id in core and c.status != "not_applicable"} == {
+        c: "pass" for c in core if {g.id: g.status for g in graded.criteria}[c] != "not_applicable"
+    }
+
+
+def test_a_ratio_guardrail_is_one_guardrail() -> None:
+    graded = grade("NS: community health\nGR: reports / 1k msgs", question="What north star would you set for Discord?")
+    assert {c.id: c.status for c in graded.criteria}["guardrails"] == "fail"

@@ -45,7 +45,7 @@ _EXPLANATION_START = re.compile(
     re.I,
 )
 _LIST = re.compile(
-    r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+(?!(?:day|week|wk|month|mo|year|yr|quarter|hour|hr|user|session)s?\b)|\s+(?:vs\.?|versus)\s+",
+    r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+(?!(?:day|week|wk|month|mo|year|yr|quarter|hour|hr|user|session)s?\b)(?![\d~$]|per\b)|\s+(?:vs\.?|versus)\s+",
     re.I,
 )
 _BELIEF = re.compile(
