@@ -252,9 +252,8 @@ def test_a_strong_answer_in_non_native_english_passes_the_core_criteria(answer: 
 def test_a_strong_answer_in_terse_notes_passes_every_core_criterion(question: str, answer: str) -> None:
     graded = grade(answer, question=question)
     core = {"north_star", "hierarchy", "math_vs_causal", "guardrails", "ai_layer", "rca"}
-    assert {c.id: c.status for c in graded.criteria if c.id in core and c.status != "not_applicable"} == {
-        c: "pass" for c in core if {g.id: g.status for g in graded.criteria}[c] != "not_applicable"
-    }
+    judged = {c.id: c.status for c in graded.criteria if c.id in core and c.status != "not_applicable"}
+    assert judged and set(judged.values()) == {"pass"}, judged
 
 
 def test_a_ratio_guardrail_is_one_guardrail() -> None:
