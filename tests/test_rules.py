@@ -259,3 +259,28 @@ def test_a_strong_answer_in_terse_notes_passes_every_core_criterion(question: st
 def test_a_ratio_guardrail_is_one_guardrail() -> None:
     graded = grade("NS: community health\nGR: reports / 1k msgs", question="What north star would you set for Discord?")
     assert {c.id: c.status for c in graded.criteria}["guardrails"] == "fail"
+
+
+AI_BASE = (
+    "My north star is weekly docs with an accepted suggestion. That equals weekly active writers times accepted "
+    "suggestions per writer. I believe faster suggestions drive acceptance, which we'd A/B test. Guardrails: undo rate "
+    "and complaint rate.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "model_layer",
+    [
+        "Under accepted suggestions per writer I'd put the model inputs: suggestion precision on an offline eval set and p95 latency.",
+        "Model layer: hallucination rate and eval pass rate feed accepted suggestions per writer.",
+        "Accepted suggestions per writer depends on model quality, measured as eval pass rate and factual error rate.",
+        "- accepted suggestions per writer\n  - eval pass rate (offline)\n  - p95 latency\n",
+        "Upstream of acceptance sit two model metrics: precision of suggestions and latency p95.",
+        "I'd also track the model's thumbs-down rate as an input to accepted suggestions per writer.",
+    ],
+)
+def test_a_model_layer_in_any_common_form_passes_ai_layer(model_layer: str) -> None:
+    graded = grade(
+        AI_BASE + model_layer, question="How would you measure success for an AI writing assistant in Google Docs?"
+    )
+    assert {c.id: c.status for c in graded.criteria}["ai_layer"] == "pass"

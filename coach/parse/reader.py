@@ -40,7 +40,7 @@ _BACK_MATH = re.compile(
     re.I,
 )
 _UNDER_PREFIX = re.compile(
-    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|(?:I|we)(?:'d|'ll| would| will)? (?:put|hang|have|place|add|attach|split|break|divide|decompose)|it's|that's|it is|that is|there(?:'s| is| are))\b))",
+    r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for|upstream of)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|(?:I|we)(?:'d|'ll| would| will)? (?:put|hang|have|place|add|attach|split|break|divide|decompose)|it's|that's|it is|that is|there(?:'s| is| are))\b))",
     re.I,
 )
 _UNDER_HAS = re.compile(
