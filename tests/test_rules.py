@@ -284,3 +284,35 @@ def test_a_model_layer_in_any_common_form_passes_ai_layer(model_layer: str) -> N
         AI_BASE + model_layer, question="How would you measure success for an AI writing assistant in Google Docs?"
     )
     assert {c.id: c.status for c in graded.criteria}["ai_layer"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "walk",
+    [
+        "I'd check active customers and orders per customer separately, and whichever fell I'd slice by city and device.",
+        "Compare the two factors week over week; for the one that dropped, break it out by acquisition channel.",
+        "First see if it's active customers or orders per customer. Then, within that branch, look per platform and per region.",
+        "Which factor fell? Look at both. Then drill into the falling one across cities, platforms and customer tenure.",
+        "I'd look at each of those separately to see which one fell, and then segment that one by cohort.",
+        "Decompose the 10% into the contribution from active customers and from orders per customer, then split the bigger contributor by market.",
+        "So the walk: active customers vs orders per customer first; then new vs returning inside customers; then iOS vs Android.",
+    ],
+)
+def test_a_walk_that_names_its_cuts_in_prose_passes_rca(walk: str) -> None:
+    answer = (
+        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
+        "Active customers = new + returning customers.\n" + walk
+    )
+    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
+
+
+def test_a_repeated_dimension_in_an_explanation_is_not_a_cut() -> None:
+    answer = (
+        "My top is weekly active seats. Weekly active seats = seats sold × weekly active share. "
+        "Seats sold are up. The deals were sold on headcount, while HR teams roll out module by module and region by region."
+    )
+    graded = grade(
+        answer, question="Seats sold are up 20%, but the share of seats active each week fell. What's going on?"
+    )
+    assert {c.id: c.status for c in graded.criteria}["rca"] == "fail"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from coach.parse.build import segments_in
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.links import LinkRead
 from coach.parse.mentions import mentions
@@ -28,6 +29,7 @@ _HYPOTHESIS = re.compile(
 
 
 _CAUSAL_LEAD = re.compile(r"\W*causal(?:ly)?\s*[:—–-]", re.I)
+_WALK_VERB = re.compile(r"\b(?:look|check|cut|slice|split|segment|break|drill|compare|dig|pull)\w*\b", re.I)
 _THINK = re.compile(
     r"\W*(?:causal(?:ly)?\s*[:—–-]\s*)?(?:(?:I|we)\s+(?:think|guess|expect|reckon|suspect)\s+(?:that\s+)?)", re.I
 )
@@ -109,9 +111,17 @@ class Steps(ReaderBase):
             family(f).search(step_text)
             for f in ("diagnosis", "components_together", "segment_cue", "fix", "handoff", "vague")
         )
+        # Once a walk has begun, a sentence with a cut or a check in it ("Then, within that branch, look per
+        # platform") goes on with it.
+        walking = (
+            bool(self.b.diagnosis)
+            and bool(_WALK_VERB.search(step_text))
+            and bool(family("segment_cue").search(step_text) or segments_in(step_text))
+        )
         if (
             in_walk
             and (cued or self.b.book.entries)
+            or walking
             or (cued and (family("diagnosis").search(step_text) or family("components_together").search(step_text)))
         ):
             extra = self._referenced_components(step_text)

@@ -156,7 +156,7 @@ def _parts(quote: str) -> list[str]:
     """A step cut where it goes on to the next move ("..., then I'd cut ...", "If it's retention, ...")."""
     cuts = [0]
     for m in re.finditer(
-        r"(?:[,;:]\s*|\s[—–-]\s|\s)(?=(?:and\s+)?(?:then|next|after that|within|inside|if (?:it's|it is|that's|the drop|the break|we see|I see)|say (?:it's|that)|whichever|once)\b)",
+        r"(?:[,;:]\s*|\s[—–-]\s|\s)(?=(?:and\s+)?(?:then|next|after that|within|inside|if (?:it's|it is|that's|the drop|the break|we see|I see)|say (?:it's|that)|whichever|once|for (?:the one|whichever|the branch|the factor|the piece))\b)",
         quote,
         re.I,
     ):
