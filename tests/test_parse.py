@@ -832,3 +832,18 @@ def test_the_issues_own_examples_read_as_an_interviewer_would() -> None:
         "active companies multiplied by paid workers per company."
     )
     assert set(children(pointer, "monthly paid workers")) == {"active companies", "paid workers per company"}
+
+
+def test_a_fronted_metric_with_its_parts_after_thats() -> None:
+    tree = parse_answer(
+        "The thing I'd run it on is active paid workers. It's made up of active companies and workers per company. "
+        "Companies, that's new companies signing and the ones that stay. "
+        "And workers per company, that's like contractors, EOR employees, and then payroll employees."
+    )
+    assert set(children(tree, "workers per company")) >= {"contractors", "EOR employees"}
+    assert not any(n.name.startswith("ones") for n in tree.nodes)
+    share = parse_answer(
+        "My north star is collaborating teams. Collaborating teams is paid teams times the share that collaborate, "
+        "and that share I think is driven by brand kit setup, which I'd test."
+    )
+    assert not any(n.name == "share" for n in share.nodes)

@@ -100,7 +100,8 @@ _TRAILING = re.compile(
     re.I,
 )
 _NOT_A_METRIC = re.compile(
-    r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|one|ones|both|all|each|everything|something|subject|"
+    r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|ones?(?:\s+(?:that|who|which)(?:\s+\w+)?)?|both|all|each|"
+    r"everything|something|subject|"
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"

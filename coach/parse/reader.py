@@ -76,6 +76,11 @@ _NAMED_LINK = re.compile(
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )
+_FRONTED_LIST = re.compile(
+    r"^\W*(?:(?:and|so|then|now)\s+)?(?P<x>[^,:;]{2,40}),\s*(?:that's|that is|it's|it is|those are)\s+"
+    r"(?:like\s+|basically\s+|just\s+|um\s+)*(?P<list>\S.*)$",
+    re.I,
+)
 _SPLIT_X_INTO = re.compile(
     r"(?:\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+|\b(?:then|and then|first)\s+)(?:first\s+|then\s+)?"
     r"(?:split|break|divide|decompose|separate)\s+(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+"
@@ -250,6 +255,7 @@ class Reader(Declarations, Guardrails, Steps):
         self._with_under(frag, label or st.section_kind or ("causal" if causal else None))
         self._level_list(frag, label or st.section_kind)
         self._split_x_into(frag, label or st.section_kind)
+        self._fronted_list(frag, label or st.section_kind)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)
@@ -332,6 +338,25 @@ class Reader(Declarations, Guardrails, Steps):
         reverse = any(resolve(d.parent) is resolve(cause) and resolve(d.child) is resolve(effect) for d in self.b.links)
         parent, child = (cause, effect) if reverse else (effect, cause)
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
+
+    def _fronted_list(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "companies, that's new companies signing and the ones that stay": a metric named before, put first,
+        and its parts after "that's" (with no operator, so the link reader has nothing to read)."""
+        m = _FRONTED_LIST.match(frag.text)
+        if m is None or relation_cues(m.group("list")) or has_operator(m.group("list")):
+            return
+        parent = self.b.book.find_loose(clean(m.group("x")))
+        if parent is None:
+            return
+        listed = [
+            self.b.metric(item, avoid=parent) for item in items(right_end(frag.cut(m.start("list")), list_items=True))
+        ]
+        children = [c for c in listed if c is not None and c is not parent]
+        if len(children) < 2:
+            return
+        for child in children:
+            if not self.b.has_parent(child):
+                self.b.link(parent, child, kind or "unlabelled", (frag.start, frag.end))
 
     def _split_x_into(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "I'd split orders into A and B, then break A into C and D": the speaker splits a metric named between
@@ -446,6 +471,8 @@ class Reader(Declarations, Guardrails, Steps):
                 words = e.name.lower().split()
                 if words and (words[-1] == noun or words[-1].rstrip("s") == noun.rstrip("s")):
                     return e
+                if len(words) > 2 and words[0] == noun and words[1] in ("of", "that", "who", "which", "with"):
+                    return e  # "that share" for "share that collaborate"
             if noun in _GENERIC_NOUNS:
                 return self.state.focus or self.b.north_star  # "The figure is the sum of three flows: ..."
         return self.b.known_metric(frag) if refers_back else self.b.metric(frag)
