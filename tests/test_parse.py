@@ -847,3 +847,12 @@ def test_a_fronted_metric_with_its_parts_after_thats() -> None:
         "and that share I think is driven by brand kit setup, which I'd test."
     )
     assert not any(n.name == "share" for n in share.nodes)
+
+
+def test_fillers_and_contractions_are_not_metrics() -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Guardrails, I'd watch return rate so we're not pushing people into bad "
+        "purchases, and I'd watch search conversion, wait, actually total orders per shopper."
+    )
+    names = {n.name for n in tree.nodes}
+    assert not names & {"wait", "'re not", "we're not"}

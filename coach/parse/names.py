@@ -101,7 +101,7 @@ _TRAILING = re.compile(
 )
 _NOT_A_METRIC = re.compile(
     r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|ones?(?:\s+(?:that|who|which)(?:\s+\w+)?)?|both|all|each|"
-    r"everything|something|subject|"
+    r"everything|something|subject|wait|hmm|actually|okay|ok|yeah|"
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
@@ -159,7 +159,7 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 _NOT_A_NAME = re.compile(
     r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?|"
     r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|wouldn't|couldn't|shouldn't|haven't|hasn't|am|I'm|we're|you're|"
-    r"they're|it's|that's|there's|here's|let's|sees|thinks|says|feels|wants|knows|believes|hypothes\w*|panic)(?![\w-])|^'s\b|"
+    r"they're|it's|that's|there's|here's|let's|sees|thinks|says|feels|wants|knows|believes|hypothes\w*|panic)(?![\w-])|^'(?:s|re|ve|ll|d|m)\b|"
     r"^(?:to|be|been|being|do|does|did|get|gets|got|make|makes|made|tell|tells|told|hand|go|goes|went|see|sees|saw|say|says|said|let|"
     r"think|know|want|need|try|tries|look|looks|ask|asks|give|gives|take|takes|put|come|comes|keep|keeps|start with|pull|check|"
     r"compare|cut|split|segment|find|figure|confirm|verify|validate|run|ship|launch|fix|add|build|rather|also|not|no|just|only|"
