@@ -856,3 +856,27 @@ def test_fillers_and_contractions_are_not_metrics() -> None:
     )
     names = {n.name for n in tree.nodes}
     assert not names & {"wait", "'re not", "we're not"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Orders per customer, I believe, depends on delivery speed; we'd A/B test that.",
+        "My hypothesis is that orders per customer hinges on delivery speed, to be confirmed with an experiment.",
+        "Orders per customer probably comes down to delivery speed, which is a hypothesis we'd test.",
+        "I suspect orders per customer is a function of delivery speed (causal, needs a test).",
+        "We'd test whether delivery speed affects orders per customer with a geo holdout.",
+        "One bet: cut delivery speed and orders per customer goes up. We'd validate with an experiment.",
+        "orders per customer ← delivery speed (causal; validate via A/B)",
+        "Delivery speed --> orders per customer [hypothesis]",
+        "Causal link (to test): delivery speed => orders per customer",
+    ],
+)
+def test_an_effect_first_or_tested_hypothesis_is_causal(text: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Weekly orders = ordering customers × orders per customer.\n" + text
+    )
+    assert any(
+        link.kind == "causal" and link.parent == "orders per customer" and "delivery speed" in link.child.lower()
+        for link in tree.links
+    )

@@ -88,6 +88,7 @@ _LEADING_FILLER = re.compile(
     r"increased|decreased|improved|improving|improve|increasing|reducing|rising|falling|longer|shorter|"
     r"hold|keep|watch|track|treat|add|put|protect|monitor|expect|believe|think|suspect|assume|guess|"
     r"[Ll]\d(?:\s*\([^)]*\))?|level \d|under (?:that|this|it)|on the \w+ side|as|on|by|of|from|with|at|via|through|about|for (?:me|us)|to (?:me|us)|meanwhile|in the meantime|for example|for instance|e\.g\.|such as|"
+    r"(?:test|check|see|ask)\s+(?:whether|if)|"
     r"as (?:my|the|our) (?:north[- ]?star|top(?: metric)?|main metric)|(?:my|the|our) north[- ]?star|north[- ]?star(?: metric)?(?=\s+\w))\b(?!-)[\s,:]*)+",
     re.I,
 )
@@ -96,7 +97,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller)|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:with|via|using|through)\s+(?:an?\s+)?(?:geo\s+|randomi[sz]ed\s+|small\s+)?(?:holdout|experiment|test|a/b(?: test)?|rollout|pilot)\b.*|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller)|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
