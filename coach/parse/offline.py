@@ -18,8 +18,9 @@ from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.reader import Reader
-from coach.parse.segment import Line, Sentence, lines, sentences
+from coach.parse.segment import Line, lines, sentences
 from coach.parse.slots import has_operator, items, right_end
+from coach.parse.tables import Table, table_row
 from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
@@ -95,12 +96,12 @@ def parse_answer(answer: str) -> Tree:
         if nxt.bullet and not re.search(r"[.?!]$", a.text)
     }
     last_head: NodeEntry | None = None
-    table: _Table | None = None
+    table: Table | None = None
     pending_kind: LinkKind | None = None
     for line in all_lines:
         text = line.text.strip()
         if line.table:
-            table = _table_row(line, table, b, reader, section)
+            table = table_row(line, table, b, reader, diagnosis=section is not None and section.kind == "diagnosis")
             continue
         table = None
         connector = _CONNECTOR.match(text)
@@ -301,91 +302,6 @@ def parse_answer(answer: str) -> Tree:
             )
         stack.append(_Open(line.indent, anchor or head, line.arrow_lead is not None, line.bullet))
     return b.build()
-
-
-@dataclass
-class _Table:
-    header: list[str]
-    guardrails: bool
-    diagnosis: bool
-
-
-_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
-_RELATION_CELL = re.compile(
-    r"^\s*(?:=|≡|⇐|⇠|<-|←|<~|(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:)", re.I
-)
-_CAUSAL_CELL = re.compile(r"^\s*(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:\s*", re.I)
-_LEVEL_CELL = re.compile(r"^\s*(?:L\d|level \d|tier \d|top|root|ns|north[- ]?star|l\d\s*\(.*\))\s*$", re.I)
-
-
-def _cells(line: Line) -> list[Frag]:
-    out, pos = [], 0
-    for part in line.text.split("|"):
-        frag = Frag(part, line.start + pos).strip()
-        pos += len(part) + 1
-        out.append(frag)
-    return [c for c in out if c.text] if line.text.strip().endswith("|") else [c for c in out if c.text]
-
-
-def _table_row(line: Line, table: _Table | None, b: Builder, reader: Reader, section: _Section | None) -> _Table | None:
-    """One row of a markdown table: a header, a separator, or a row whose cells name a metric and what it is made of."""
-    cells = _cells(line)
-    if not cells or all(_SEPARATOR.match(c.text) for c in cells):
-        return table
-    relation = next(
-        (i for i, c in enumerate(cells) if i and (_RELATION_CELL.match(c.text) or has_operator(c.text))), None
-    )
-    if table is None and relation is None:
-        header = [c.text.lower() for c in cells]
-        joined = " ".join(header)
-        return _Table(
-            header,
-            bool(family("guardrail").search(joined)),
-            bool(section is not None and section.kind == "diagnosis")
-            or bool(
-                re.search(r"\b(?:step|check|if it|then|segment|cut|hypothes\w*|cause|finding|diagnos\w*)\b", joined)
-            ),
-        )
-    table = table or _Table([], False, False)
-    if table.guardrails:
-        reader.guardrail_items(cells[0])
-        return table
-    if relation is not None:
-        # "| Shop Pay orders | = sessions × completion rate | math |": the metric, its relation, its label.
-        label_text = " ".join(c.text for i, c in enumerate(cells) if i > relation)
-        label = reader._label(f"({label_text})") if label_text else None
-        named = [c for c in cells[:relation] if not _LEVEL_CELL.match(c.text)]
-        if not named:
-            return table
-        first, rel = named[-1], cells[relation]
-        if any(re.fullmatch(r"\s*(?:top|root|ns|north[- ]?star)\s*", c.text, re.I) for c in cells[:relation]):
-            reader.declare_heading(first)  # "| Top | Course completions | = starts × completion rate |"
-        causal_cell = _CAUSAL_CELL.match(rel.text)
-        if causal_cell:
-            # "| Completion rate | causal: course length, relevance (hypotheses) |": the drivers, labelled in the cell.
-            parent = b.known_metric(first) if b.book.find(first.text) else b.metric(first)
-            for item in items(right_end(rel.cut(causal_cell.end()), list_items=True)) if parent else []:
-                child = b.cause(item)
-                if child is not None:
-                    b.link(parent, child, "causal", (line.start, line.end), hypothesis=rel.text)
-            return table
-        text = b.answer[first.start : rel.end]
-        masked = "".join(
-            ch if first.start + i < first.end or first.start + i >= rel.start else " " for i, ch in enumerate(text)
-        )
-        gap = rel.start - first.start - 2
-        if (
-            gap > len(first.text)
-            and not _RELATION_CELL.match(rel.text)
-            and not re.match(r"\s*(?:[=≡←→⇐⇒]|<-|->)", rel.text)
-        ):
-            masked = masked[:gap] + "=" + masked[gap + 1 :]  # "| weekly orders | customers × orders per customer |"
-        reader.sentence(Sentence(first.start, rel.end, masked, line), label=label)
-        return table
-    if table.diagnosis or (section is not None and section.kind == "diagnosis"):
-        b.diagnose((cells[0].start, cells[-1].end), [])
-        return table
-    return table
 
 
 def _in_section(section: _Section, line: Line, is_header: bool) -> bool:
