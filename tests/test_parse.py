@@ -880,3 +880,45 @@ def test_an_effect_first_or_tested_hypothesis_is_causal(text: str) -> None:
         link.kind == "causal" and link.parent == "orders per customer" and "delivery speed" in link.child.lower()
         for link in tree.links
     )
+
+
+W = "weekly paying riders"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"The number we should be trying to grow is {W}.",
+        f"We win if {W} goes up.",
+        f"### North Star Metric\n{W.capitalize()} — riders with at least one paid trip in the week.\n",
+        f"North Star Metric\n\n{W.capitalize()}, defined as riders with a paid trip that week.\n",
+        f"**NSM → {W}**",
+        f"I'm going to say {W} is the north star here.",
+        f"I'd make {W} the north star.",
+        f"{W.capitalize()}. That's the north star.",
+        f"Let's say the NSM is {W}.",
+        f"The primary KPI: {W}.",
+        f"My one metric: {W}.",
+        f"The north star has to be {W}.",
+        f"I'd want to see {W} grow; that's what I'd hold the team to.",
+        f"What matters most here is {W}.",
+        f"The headline number I'd report is {W}.",
+        f"Top line: {W}.",
+        f"I would pick {W}, since it reflects value.",
+        f"North star - {W}",
+        f"I'd optimize for {W}.",
+        f"It all comes back to {W}, that's the north star.",
+        f"Goal: grow {W}.",
+        f"I'd set {W} as the north star metric.",
+        f"The KPI that matters most is {W}.",
+        f"So overall, the north star = {W}.",
+        f"Key metric = {W}.",
+        f"My North Star would be {W.title()}.",
+        f"In terms of a north star, I'd go for {W}.",
+        f"As a north star, {W}.",
+        f"For the north star I'd choose {W}.",
+        f"The north star I'm proposing: {W}.",
+    ],
+)
+def test_a_north_star_in_more_everyday_forms(text: str) -> None:
+    assert (parse_answer(text).north_star or "").lower() == W

@@ -59,12 +59,12 @@ _DECLARATION_END = re.compile(
 )
 _LEAD_TRIM = re.compile(
     r"^[\s,:;—–*_`-]*(?:(?:um+|uh+|er+|erm|hmm|like|you know|so|well|basically|just|I guess|I think|probably|actually|honestly|"
-    r"simply|clearly|obviously|then|still|again|ok|okay|yeah|right)\b[\s,]*)*",
+    r"simply|clearly|obviously|then|still|again|ok|okay|yeah|right|grow|growing|increase|increasing|maximi[sz]e|raise)\b[\s,]*)*",
     re.I,
 )
 # "I want to say the conversion rate is main metric": what the speaker says is the slot, not the saying.
 _SAID = re.compile(
-    r"^(?:.*?\b(?:I|we)(?:'d|'ll| would| will| want to| wanna| have to| must| can)?\s+(?:\w+\s+){0,2}?"
+    r"^(?:.*?\b(?:I|we)(?:'d|'ll|'m| would| will| am| want to| wanna| have to| must| can)?\s+(?:\w+\s+){0,2}?"
     r"(?:say|think|believe|guess|feel|argue|suggest|propose|pick|choose|take|use|make|put|call|consider|keep|treat|set|define|see)\s+(?:that\s+)?)",
     re.I,
 )
@@ -167,7 +167,11 @@ class Declarations(ReaderBase):
                 )
                 self._commit(entry, frag, personal=personal, at=frag.start + m.start())
                 return
-        if cues and re.search(r"[?:]\s*$", frag.text):
+        if cues and (
+            re.search(r"[?:]\s*$", frag.text)
+            # "North Star Metric" alone on its line, the metric in the paragraph below
+            or len(text.strip(" *#_:.-")) <= cues[-1].end() - cues[0].start() + 2
+        ):
             self._pending_top = True
 
     def _choice(self, frag: Frag) -> bool:
