@@ -922,3 +922,23 @@ W = "weekly paying riders"
 )
 def test_a_north_star_in_more_everyday_forms(text: str) -> None:
     assert (parse_answer(text).north_star or "").lower() == W
+
+
+@pytest.mark.parametrize(
+    "outline",
+    [
+        "1. Active customers\n1.1 New customers\n1.2 Returning customers\n2. Orders per customer\n",
+        "Weekly orders\n→ active customers\n   → new customers\n   → returning customers\n→ orders per customer\n",
+        "weekly orders\n  |-- active customers\n  |     |-- new customers\n  |     `-- returning customers\n  `-- orders per customer\n",
+        "- Weekly orders\n    - Active customers\n        - New customers\n        - Returning customers\n    - Orders per customer\n",
+        "Weekly orders: active customers, orders per customer.\nActive customers: new customers, returning customers.\n",
+        "Weekly orders\n\tActive customers\n\t\tNew customers\n\t\tReturning customers\n\tOrders per customer\n",
+    ],
+)
+def test_a_two_level_outline_in_any_common_layout(outline: str) -> None:
+    tree = parse_answer("My north star is weekly orders.\n" + outline)
+    kids: dict[str, set[str]] = {}
+    for link in tree.links:
+        kids.setdefault(link.parent.lower(), set()).add(link.child.lower())
+    assert "active customers" in kids.get("weekly orders", set())
+    assert {"new customers", "returning customers"} <= kids.get("active customers", set())

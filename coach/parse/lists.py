@@ -21,6 +21,7 @@ _NAMED_LINK = re.compile(
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )
+_COLON_LIST = re.compile(r"^\W*(?P<x>[^:,;]{2,50}?)\s*:\s+(?P<list>[^:]+?)\W*$")
 _FRONTED_LIST = re.compile(
     r"^\W*(?:(?:and|so|then|now)\s+)?(?P<x>[^,:;]{2,40}),\s*(?:that's|that is|it's|it is|those are)\s+"
     r"(?:like\s+|basically\s+|just\s+|um\s+)*(?P<list>\S.*)$",
@@ -72,6 +73,23 @@ class Lists(ReaderBase):
         reverse = any(resolve(d.parent) is resolve(cause) and resolve(d.child) is resolve(effect) for d in self.b.links)
         parent, child = (cause, effect) if reverse else (effect, cause)
         self.b.link(parent, child, "causal", (frag.start, frag.end), hypothesis=frag.text)
+
+    def _colon_list(self, frag: Frag, kind: LinkKind | None) -> None:
+        """ "Active customers: new customers, returning customers." - a metric named before, then its parts."""
+        m = _COLON_LIST.match(frag.text)
+        if m is None or relation_cues(m.group("list")) or has_operator(m.group("list")):
+            return
+        parent = self.b.book.find(clean(m.group("x")))
+        if parent is None:
+            return
+        listed = [
+            self.b.metric(item, avoid=parent) for item in items(right_end(frag.cut(m.start("list")), list_items=True))
+        ]
+        children = [c for c in listed if c is not None and c is not parent]
+        if len(children) >= 2 and len(children) == len(listed):
+            for child in children:
+                if not self.b.has_parent(child):
+                    self.b.link(parent, child, kind or "unlabelled", (frag.start, frag.end))
 
     def _fronted_list(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "companies, that's new companies signing and the ones that stay": a metric named before, put first,

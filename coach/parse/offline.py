@@ -87,7 +87,8 @@ def parse_answer(answer: str) -> Tree:
     opens = {
         a.index
         for a, nxt in zip(all_lines, all_lines[1:], strict=False)
-        if nxt.indent > a.indent and answer.count("\n", a.end, nxt.start) == 1
+        if (nxt.indent > a.indent or (nxt.arrow_lead and not a.arrow_lead and nxt.indent == a.indent and not a.bullet))
+        and answer.count("\n", a.end, nxt.start) == 1
     }
 
     lists = {

@@ -220,6 +220,7 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         self._level_list(frag, label or st.section_kind)
         self._split_x_into(frag, label or st.section_kind)
         self._fronted_list(frag, label or st.section_kind)
+        self._colon_list(frag, label or st.section_kind)
         behind = _BEHIND.search(text)
         above = self._resolve(frag.cut(behind.start("x"), behind.end("x")), True) if behind else None
         guard_cue = family("guardrail").search(text) or family("must_not").search(text)

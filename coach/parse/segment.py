@@ -16,7 +16,7 @@ from functools import lru_cache
 
 # Tree-drawing characters, bullets, numbering, markdown headings and quotes before the content.
 _LEAD = re.compile(
-    r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}[a-z]?[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
+    r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[a-z]?[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
 )
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
@@ -112,7 +112,10 @@ def lines(answer: str) -> tuple[Line, ...]:
         content_col = lead.end() if lead else 0
         prefix = stripped[:content_col]
         bullet = bool(
-            re.search(r"[-*•·+]\s|\d[a-z]?[.)]\s|(?<![A-Za-z])[a-hA-H][.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]", prefix)
+            re.search(
+                r"[-*•·+]\s|\d(?:\.\d{1,2})+\.?\s|\d[a-z]?[.)]\s|(?<![A-Za-z])[a-hA-H][.)]\s|\(\d{1,2}[a-z]?\)\s|[├└]",
+                prefix,
+            )
         )
         arrow = _ARROW_LEAD.match(stripped[content_col:])
         is_new_item = (
