@@ -942,3 +942,38 @@ def test_a_two_level_outline_in_any_common_layout(outline: str) -> None:
         kids.setdefault(link.parent.lower(), set()).add(link.child.lower())
     assert "active customers" in kids.get("weekly orders", set())
     assert {"new customers", "returning customers"} <= kids.get("active customers", set())
+
+
+@pytest.mark.parametrize(
+    ("text", "top"),
+    [
+        (
+            "My first thought is total rides. Actually no — weekly paying riders is the better north star, because rides can be inflated by a few heavy users.",
+            "weekly paying riders",
+        ),
+        ("North star: total rides. Hmm, on reflection I'd switch to weekly paying riders.", "weekly paying riders"),
+        (
+            "I'd start with revenue, but revenue lags, so let me change my answer to weekly paying riders.",
+            "weekly paying riders",
+        ),
+        (
+            "Let's go with total rides... no wait, weekly paying riders, since it's closer to value.",
+            "weekly paying riders",
+        ),
+        (
+            "Initially I'd say rides per week. On second thought, weekly paying riders is the one.",
+            "weekly paying riders",
+        ),
+        ("So the north star... rides? revenue? I'll settle on weekly paying riders.", "weekly paying riders"),
+        ("I was going to pick GMV, but I'll go with weekly paying riders instead.", "weekly paying riders"),
+        ("Let me revise: the north star is weekly paying riders, not total rides.", "weekly paying riders"),
+        ("Rather than total rides, my north star is weekly paying riders.", "weekly paying riders"),
+        (
+            "After walking through all this, my final pick for the north star is weekly paying riders.",
+            "weekly paying riders",
+        ),
+        ("To wrap up: north star = weekly paying riders.", "weekly paying riders"),
+    ],
+)
+def test_a_north_star_reconsidered_ends_on_the_last_choice(text: str, top: str) -> None:
+    assert (parse_answer(text).north_star or "").lower() == top
