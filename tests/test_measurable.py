@@ -39,6 +39,8 @@ def test_counts_rates_times_amounts_and_scores_are_metrics(name: str) -> None:
         ("user happiness", "theme", "theme"),
         ("marketplace health", "theme", "count"),
         ("ROUTE ENGAGEMENT", "theme", "theme"),
+        ("mindfulness", "theme", "theme"),
+        ("calm-ness of users", "theme", "theme"),
         ("model quality", "model", "describes the model"),
         ("the model's understanding of context", "model", "eval or live metric"),
         ("the model itself", "model", "describes the model"),

@@ -124,7 +124,10 @@ def measurable(name: str) -> Measurability:
         )
     head = _head(words)
     if family("countable").fullmatch(head) or (
-        _PLURAL.search(head) and head.lower() not in _NOT_COUNTED_PLURALS and not family("theme").fullmatch(head)
+        _PLURAL.search(head)
+        and head.lower() not in _NOT_COUNTED_PLURALS
+        and not head.lower().endswith(("ness", "ss"))  # "mindfulness" is a quality, not a count of mindfulnes
+        and not family("theme").fullmatch(head)
     ):
         return Measurability(True)
     if (
