@@ -977,3 +977,25 @@ def test_a_two_level_outline_in_any_common_layout(outline: str) -> None:
 )
 def test_a_north_star_reconsidered_ends_on_the_last_choice(text: str, top: str) -> None:
     assert (parse_answer(text).north_star or "").lower() == top
+
+
+@pytest.mark.parametrize(
+    ("text", "guards"),
+    [
+        ("Keep app rating above 4.5 and refund rate below 2%.", {"app rating", "refund rate"}),
+        ("Constraints: app rating ≥ 4.5, refund rate ≤ 2%.", {"app rating", "refund rate"}),
+        ("Guardrails (must hold): app rating, refund rate.", {"app rating", "refund rate"}),
+        ("App rating and refund rate are my guardrails.", {"app rating", "refund rate"}),
+        ("We shouldn't see app rating fall or refund rate climb.", {"app rating", "refund rate"}),
+        ("App rating can't drop below 4.5, and refund rate can't exceed 2%.", {"app rating", "refund rate"}),
+        ("Alongside it, two safety checks: app rating and refund rate.", {"app rating", "refund rate"}),
+        ("Watch-outs: app rating, refund rate.", {"app rating", "refund rate"}),
+    ],
+)
+def test_guardrails_held_to_thresholds_or_named_as_checks(text: str, guards: set[str]) -> None:
+    assert {n.name.lower() for n in parse_answer(text).guardrails()} == guards
+
+
+def test_a_threshold_in_a_definition_is_not_a_guardrail() -> None:
+    tree = parse_answer("NS: weekly devs w/ ≥1 accepted suggestion.\nGuardrail: assistant disable rate.")
+    assert [n.name for n in tree.guardrails()] == ["assistant disable rate"]

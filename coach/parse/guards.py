@@ -48,6 +48,18 @@ _COUNT = re.compile(
     r"(?:the\s+)?(?:two|three|four|a few|several|some|a couple(?: of)?|2|3|4)(?:\s+(?:main\s+|key\s+)?(?:things|metrics|numbers|guardrails|ones|counter[- ]?metrics))?",
     re.I,
 )
+_MOVE = r"(?:fall|drop|decline|rise|climb|spike|go up|go down|get worse|slip|tank|creep up)"
+_SEE_MOVE = re.compile(
+    rf"\b(?:shouldn't|should not|don't want to|do not want to|can't|mustn't|never want to)\s+see\s+(?P<x>[^,.;]{{3,60}}?)\s+{_MOVE}"
+    rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+{_MOVE})?",
+    re.I,
+)
+# "keep app rating above 4.5 and refund rate below 2%", "constraints: rating ≥ 4.5"
+_THRESHOLD = re.compile(
+    r"(?:^\W*(?:keep|hold|maintain)\s+|,\s*|\band\s+|:\s*)(?P<x>[A-Za-z][\w %/-]{2,40}?)\s*"
+    r"(?:above|below|under|over|at or above|at or below|at least|at most|≥|≤|>=|<=|>|<)\s*[\d$~]",
+    re.I,
+)
 _HURT = re.compile(
     r"\b(?:not|n't|never)\s+(?:hurt|harm|damage|tank|erode|sacrifice)\s+(?P<x>[^.;]{3,100}?)"
     r"(?=\s+(?:while|when|as|in order|just|to|for)\b|[.;,]|$)",
@@ -95,7 +107,7 @@ class Guardrails(ReaderBase):
             after = text[word.end() :]
             lead = re.match(
                 r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when|so)\b[^,:]{1,40}?)?"
-                r"(?:side\s*|\s*for example\s*)?"
+                r"(?:side\s*|\s*for example\s*|\s*for\s+[^,:;]{1,30}?\s+(?=is\b|are\b|would be\b|:))?"
                 r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b(?:[^:]*?\s*(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)|(?=\s+\w))|"
                 r"(?:[:—–]|-\s|→|->|=>|are\b|is\b|would be\b|will be\b|include\b|here\b|,))\s*",
                 after,
@@ -196,6 +208,14 @@ class Guardrails(ReaderBase):
                 for g in ("x", "y"):
                     if m.group(g):
                         found.extend(_either(frag.cut(m.start(g), m.end(g))))
+            for m in _SEE_MOVE.finditer(text):
+                # "we shouldn't see app rating fall or refund rate climb"
+                for g in ("x", "y"):
+                    if m.group(g):
+                        found.extend(_either(frag.cut(m.start(g), m.end(g))))
+            held = word or must or re.match(r"\W*(?:keep|hold|maintain)\b", text, re.I)
+            for m in _THRESHOLD.finditer(text) if held else ():
+                found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "keep app rating above 4.5 and ..."
             for m in _HURT.finditer(text):
                 found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "we should not hurt A or B while ..."
         added = False
@@ -233,7 +253,7 @@ class Guardrails(ReaderBase):
             item = item.cut(0, m.start())
         m = re.search(
             r"\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?|"
-            r"so(?!\s+(?:much|many|far)\b))\b",
+            r"so(?!\s+(?:much|many|far)\b))\b|\s*(?:≥|≤|>=|<=|>|<)\s*[\d$~]|\s+(?:above|below|at least|at most)\s+[\d$~]",
             item.text,
             re.I,
         )
