@@ -999,3 +999,11 @@ def test_guardrails_held_to_thresholds_or_named_as_checks(text: str, guards: set
 def test_a_threshold_in_a_definition_is_not_a_guardrail() -> None:
     tree = parse_answer("NS: weekly devs w/ ≥1 accepted suggestion.\nGuardrail: assistant disable rate.")
     assert [n.name for n in tree.guardrails()] == ["assistant disable rate"]
+
+
+def test_metrics_checked_inside_a_branch_sit_under_it() -> None:
+    tree = parse_answer(
+        "My top is acceptance rate. Acceptance rate = accepted drafts / drafts shown. "
+        "If accepted drafts is decreasing, I'd check the hallucination rate and the latency p95 by model version."
+    )
+    assert set(children(tree, "accepted drafts")) == {"hallucination rate", "latency p95"}

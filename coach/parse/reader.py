@@ -60,6 +60,7 @@ _BRANCHES_INTRO = re.compile(
 _IF_BRANCH = re.compile(
     r"^\W*(?:(?:and|so|then|now|but)\s+)*(?:if|when|say|suppose|assuming)\s+(?:it'?s\s+|it\s+is\s+|it\s+was\s+)?(?:the\s+)?"
     r"(?P<x>[^,:;.]{2,50}?)\s+(?:that\s+|which\s+)?(?:fell|falls?|dropped|drops?|declined|decreased|is down|went down|moved|broke|"
+    r"(?:is|are)\s+(?:decreasing|falling|dropping|declining|going down|shrinking|lower)|"
     r"is the one|was the one|shrank|is the culprit)\b",
     re.I,
 )
@@ -79,6 +80,10 @@ _SPEAKER = re.compile(r"\b(?:I|we|you)\b|\b(?:I|we|you)'", re.I)
 _BRANCH_REF = re.compile(
     r"(?:the\s+)?(?:broken|worst|bad|failing|weak|losing|shrinking|dropping|higher|lower|bigger|smaller|affected)\s+"
     r"(?:one|ones|branch|piece|part|segment|cohort|group|term|factor|component|step)|whichever(?:\s+\w+){0,3}|that one",
+    re.I,
+)
+_CHECK_VERB = re.compile(
+    r"\b(?:I'd|I would|I'll|we'd|I|we|then)\s+(?:\w+\s+)?(?:check|look at|look into|dig into|pull|examine|compare)\s+",
     re.I,
 )
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
@@ -278,6 +283,7 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         self.state.focus = branch
         lead = re.search(r":\s+|\s[—–]\s", frag.text[m.end() :])
         if lead is None:
+            self._checked_under(branch, frag.cut(m.end()), kind)
             return
         rest = frag.cut(m.end() + lead.end())
         listed = [
@@ -287,6 +293,22 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         if len(parts) >= 2:
             for part in parts:
                 self.b.link(branch, part, kind or "unlabelled", (frag.start, frag.end))
+
+    def _checked_under(self, branch: NodeEntry, rest: Frag, kind: LinkKind | None) -> None:
+        """ "If accepted drafts fell, I'd check the hallucination rate and latency p95": the metrics the walk checks
+        inside a branch sit under it, when the answer has not placed them elsewhere."""
+        check = _CHECK_VERB.search(rest.text)
+        if check is None:
+            return
+        found = [self.b.book.find_loose(m.text) or self.b.metric(m) for m in mentions(rest.cut(check.end()))]
+        for child in found:
+            if (
+                child is not None
+                and child is not branch
+                and not self.b.has_parent(child)
+                and child is not self.b.north_star
+            ):
+                self.b.link(branch, child, kind or "unlabelled", (rest.start, rest.end))
 
     def _branch(self, frag: Frag, kind: LinkKind | None) -> bool:
         """ "One is the traffic: sessions from app and from web." under a parent whose branches were announced."""
