@@ -37,7 +37,7 @@ _ENUMERATED = re.compile(
     r"first(?:ly)?|second(?:ly)?|third(?:ly)?|also|and|plus|finally|last(?:ly)?|\d[.)])[\s,:]*",
     re.I,
 )
-_WORSE = r"(?:go up|go down|rise|drop|fall|get worse|increase|decrease|suffer|slip|tank|climb|creep up|spike|regress)"
+_WORSE = r"(?:go up|go down|rise|drop|fall|decline|get worse|increase|decrease|suffer|slip|tank|climb|creep up|spike|regress)"
 _NOT_WANT = re.compile(
     rf"\b(?:wouldn't|would not|don't|do not|never)\s+want\s+(?P<x>[^,.;]{{3,80}}?)\s+to\s+{_WORSE}"
     rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+to\s+{_WORSE})?",
@@ -48,10 +48,9 @@ _COUNT = re.compile(
     r"(?:the\s+)?(?:two|three|four|a few|several|some|a couple(?: of)?|2|3|4)(?:\s+(?:main\s+|key\s+)?(?:things|metrics|numbers|guardrails|ones|counter[- ]?metrics))?",
     re.I,
 )
-_MOVE = r"(?:fall|drop|decline|rise|climb|spike|go up|go down|get worse|slip|tank|creep up)"
 _SEE_MOVE = re.compile(
-    rf"\b(?:shouldn't|should not|don't want to|do not want to|can't|mustn't|never want to)\s+see\s+(?P<x>[^,.;]{{3,60}}?)\s+{_MOVE}"
-    rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+{_MOVE})?",
+    rf"\b(?:shouldn't|should not|don't want to|do not want to|can't|mustn't|never want to)\s+see\s+(?P<x>[^,.;]{{3,60}}?)\s+{_WORSE}"
+    rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+{_WORSE})?",
     re.I,
 )
 # "keep app rating above 4.5 and refund rate below 2%", "constraints: rating ≥ 4.5"

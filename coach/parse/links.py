@@ -210,7 +210,7 @@ class LinkReader:
                     k = "math" if (math or has_operator(right.text)) else (kind if kind == "math" else "unlabelled")
                 else:
                     k = kind or ("causal" if causal else "unlabelled")
-                if (_SPEAKER_ONLY.fullmatch(left.text) or _SPEAKER_LAST.search(left.text)) and re.search(
+                if (_SPEAKER_ONLY.fullmatch(left.text) or _FRONTED_SPEAKER.search(" " + left.text)) and re.search(
                     r"\b(?:it|this|that|them)\b", frag.text[cue.start : cue.end], re.I
                 ):
                     left = Frag("it", left.start)  # "Then I divide it in the parts:" - "it" is the metric split
@@ -572,7 +572,6 @@ _WRITTEN_AS = re.compile(
     r"thought of|defined)\s+as)\s+",
     re.I,
 )
-_SPEAKER_LAST = re.compile(r"\b(?:I|we)(?:'d|'ll|\s+would|\s+will|\s+can|\s+could)?\s*$", re.I)
 _SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
 TOP_REF = re.compile(
     r"\W*(?:the\s+|my\s+|our\s+|that\s+|this\s+)?(?:main|top|primary|key|north[- ]?star|ns|nsm|headline|one|single)"

@@ -76,7 +76,7 @@ _APART = re.compile(
     r"(?P<a>[^,.;]{3,60}?)(?:,[^.;]*?)?,?\s+from\s+(?P<b>[^,.;]{3,60}?)\s*(?=[,.;]|$)",
     re.I,
 )
-_SPEAKER = re.compile(r"\b(?:I|we|you)\b|\b(?:I|we|you)'", re.I)
+_SPEAKER = re.compile(r"\b(?:I|we|you)\b", re.I)
 _BRANCH_REF = re.compile(
     r"(?:the\s+)?(?:broken|worst|bad|failing|weak|losing|shrinking|dropping|higher|lower|bigger|smaller|affected)\s+"
     r"(?:one|ones|branch|piece|part|segment|cohort|group|term|factor|component|step)|whichever(?:\s+\w+){0,3}|that one",
