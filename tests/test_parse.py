@@ -786,6 +786,29 @@ def test_a_causal_hypothesis_stated_in_any_common_form(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "For orders per customer, I suspect faster delivery is the main driver; I'd A/B test it.",
+        "Orders per customer: I suspect faster delivery is the main driver; I'd A/B test it.",
+        "For orders per customer, I think faster delivery is the main driver, we'd have to A/B test it.",
+        "orders per customer is the harder one. i think faster delivery is the main driver there, we'd have to A/B test it",
+        "I believe faster delivery is what moves orders per customer.",
+        "Faster delivery is the main lever that drives orders per customer, I'd test that.",
+        "What drives orders per customer? My hypothesis: faster delivery. I'd test it.",
+        "What drives orders per customer? I'd bet on faster delivery, and I'd test it with a holdout.",
+        "On orders per customer, my bet is that faster delivery is the biggest lever, to be confirmed with an experiment.",
+    ],
+)
+def test_a_hypothesis_about_a_named_driver_hangs_under_that_driver(text: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Weekly orders = ordering customers × orders per customer.\n" + text
+    )
+    assert tree.north_star == "weekly orders"
+    causal = {(link.parent, link.child.lower()) for link in tree.links if link.kind == "causal"}
+    assert causal == {("orders per customer", "faster delivery")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "North star: weekly orders.\nWeekly orders = customers × orders per customer.\nCustomers = new + returning.",
         "My north star is weekly orders. It splits into customers and orders per customer. Customers in turn break into new and returning customers.",
         "# North star\nWeekly orders\n## Drivers\n- Customers\n  - New customers\n  - Returning customers\n- Orders per customer\n",

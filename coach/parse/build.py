@@ -28,6 +28,9 @@ class LinkDraft:
 
 
 # "I'd A/B test it", "confirm the one we act on": what the speaker will do, not a cause.
+_WHAT_POINTER = re.compile(
+    r"\s+(?:is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?(?:\s+(?:that|which))?)\s*$", re.I
+)
 _FIRST_PERSON = re.compile(
     r"^\W*(?:(?:and|then|so)\s+)?(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd|confirm|test|validate|verify|run|check|try|measure|"
     r"A/B|experiment)\b",
@@ -120,6 +123,9 @@ class Builder:
     def cause(self, frag: Frag) -> NodeEntry | None:
         """What a hypothesis says drives a metric: a metric, or a lever named as a short clause
         ("the admin can push the install through device management")."""
+        pointer = _WHAT_POINTER.search(frag.text)
+        if pointer:
+            frag = frag.cut(0, pointer.start())  # "faster delivery is what moves it": the cause is before "is what"
         entry = self.metric(frag)
         if entry is not None:
             return entry

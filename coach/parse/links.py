@@ -41,6 +41,12 @@ _COPULA = re.compile(
     re.I,
 )
 _DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
+# "the lever that drives": "that" after a noun; "because that kills conversion" has "that" as the subject.
+_RELATIVE_BEFORE = re.compile(
+    r"\b(?!(?:because|so|and|but|since|if|as|when|think|believe|say|said|is|was|means|know|hope|guess|suspect)\b)"
+    r"[a-z]{3,}\s+(?:that|which)\s*$",
+    re.I,
+)
 _WHAT_DRIVES = re.compile(
     r"\bwhat\s+(?:drives|moves|affects|feeds|determines|impacts|influences|pushes|makes)\s+(?P<x>[^,;:]{2,60}?)(?:\s+(?:better|worse|up|down|grow))?\s+(?:is|are|would be|:)\s+(?P<rest>.+)",
     re.I,
@@ -258,8 +264,11 @@ class LinkReader:
                 subject_text = left_start(Frag(before, 0)).text
                 infinitive = re.search(r"\b(?:to|easy to|hard to)\s*$", before, re.I)
                 believed = re.search(r"\b(?:expect|believe|think|bet|suspect|assume|guess|want|need)\b", before, re.I)
+                relative = _RELATIVE_BEFORE.search(before) and re.search(
+                    r"(?<!s)s$", masked[cue.start : cue.end].split()[0]
+                )  # "the lever that drives X": a relative clause, not "that drive"
                 if (
-                    _DETERMINER_BEFORE.search(before)
+                    (_DETERMINER_BEFORE.search(before) and not relative)
                     or _AVOIDED.search(before)  # "so we don't push acceptance up": what must not happen, not a claim
                     or re.search(r"[+×÷*/=−]\s*$", before)  # "wait + drive to restaurant": a term of a sum
                     or not re.search(r"\w", after)

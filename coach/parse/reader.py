@@ -44,6 +44,12 @@ _UNDER_PREFIX = re.compile(
     r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for|upstream of)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|(?:I|we)(?:'d|'ll| would| will)? (?:put|hang|have|place|add|attach|split|break|divide|decompose)|it's|that's|it is|that is|there(?:'s| is| are))\b))",
     re.I,
 )
+_WHAT_DRIVES_Q = re.compile(
+    r"\W*(?:(?:so|and|now|then|okay|ok)\W+)*(?:what|which \w+)\s+(?:drives|moves|affects|feeds|determines|impacts|"
+    r"influences|pushes|lifts|explains|is behind)\s+(?P<x>[^?,;:]{2,60}?)\s*\?",
+    re.I,
+)
+_KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
     re.I,
@@ -156,6 +162,19 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             if known is not None:
                 st.focus = known
         self._branch_in_question(frag, label or st.section_kind)
+        asked = _WHAT_DRIVES_Q.match(text)
+        if asked:
+            # "What drives orders per customer? My hypothesis: faster delivery.": the answer is about that metric.
+            known = self.b.book.find_loose(asked.group("x"))
+            if known is not None:
+                st.focus = known
+        led = _KNOWN_LEAD.match(text)
+        if led:
+            # "Uses per holder: I suspect acceptance density is the main driver": a metric named before, as the
+            # sentence's heading, is what the sentence is about.
+            known = self.b.book.find(led.group("x"))
+            if known is not None:
+                st.focus = known
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.

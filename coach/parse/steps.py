@@ -33,6 +33,12 @@ _WALK_VERB = re.compile(r"\b(?:look|check|cut|slice|split|segment|break|drill|co
 _THINK = re.compile(
     r"\W*(?:causal(?:ly)?\s*[:—–-]\s*)?(?:(?:I|we)\s+(?:think|guess|expect|reckon|suspect)\s+(?:that\s+)?)", re.I
 )
+_THINK_ANYWHERE = re.compile(r"\b(?:I|we)\s+(?:think|guess|expect|reckon)\s+(?:that\s+)?", re.I)
+# Only a test of the link itself makes "I think" a hypothesis: "I think it's Android; I'd check the logs" is a guess
+# in a diagnosis.
+_EXPERIMENT = re.compile(
+    r"\b(?:A/B|AB[- ]test|experiment|holdout|randomi[sz]ed|(?:test|validate|prove)\s+(?:it|this|that|the link))", re.I
+)
 _ASIDE = re.compile(
     r"^(?:,?\s*which (?:I|we)(?:'d| would)?\s[^,]{1,40},\s*(?:is\s+)?(?:that\s+)?|(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
     r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*|"
@@ -50,6 +56,9 @@ class Steps(ReaderBase):
         if marker is None and (kind == "causal" or _CAUSAL_LEAD.match(text)):
             # "Causal: I think retrieval precision is the link that broke - needs a replay to confirm"
             marker = _THINK.match(text)
+        if marker is None and _EXPERIMENT.search(text):
+            # "For orders per customer, I think faster delivery is the main driver; I'd A/B test it"
+            marker = _THINK_ANYWHERE.search(text)
         if marker is None or kind == "math":
             return
         named = [self.b.book.find_loose(m.text) for m in mentions(frag)]
@@ -62,7 +71,7 @@ class Steps(ReaderBase):
             return
         rest = frag.cut(marker.end())
         rest = rest.cut(
-            len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+)?", rest.text, re.I).group(0))
+            len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+|on\s+)?", rest.text, re.I).group(0))
         )
         while True:
             # "..., I'd want to A/B it, that it's mostly about whether X": the cause comes after the aside.
