@@ -29,7 +29,8 @@ class LinkDraft:
 
 # "I'd A/B test it", "confirm the one we act on": what the speaker will do, not a cause.
 _WHAT_POINTER = re.compile(
-    r"\s+(?:is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?(?:\s+(?:that|which))?)\s*$", re.I
+    r"\s+(?:is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?(?:\s+(?:that|which))?)\s*$",
+    re.I,
 )
 _FIRST_PERSON = re.compile(
     r"^\W*(?:(?:and|then|so)\s+)?(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd|confirm|test|validate|verify|run|check|try|measure|"

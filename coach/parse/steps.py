@@ -71,7 +71,11 @@ class Steps(ReaderBase):
             return
         rest = frag.cut(marker.end())
         rest = rest.cut(
-            len(re.match(r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+|on\s+)?", rest.text, re.I).group(0))
+            len(
+                re.match(
+                    r"^[\s,:—–-]*(?:(?:is|was|would be|going in|here)\s+)?(?:that\s+|on\s+)?", rest.text, re.I
+                ).group(0)
+            )
         )
         while True:
             # "..., I'd want to A/B it, that it's mostly about whether X": the cause comes after the aside.
