@@ -742,6 +742,22 @@ def test_a_count_of_guardrails_is_not_one_of_them() -> None:
             "weekly orders is just ordering customers times orders per customer, that's the identity",
             {"ordering customers", "orders per customer"},
         ),
+        (
+            "Weekly orders is, across all cities, active customers times orders per customer.",
+            {"active customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders = Σ (active customers × orders per customer) over cities.",
+            {"active customers", "orders per customer"},
+        ),
+        (
+            "weekly orders = sum(active customers x orders per customer) by city",
+            {"active customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders equals, summed over segments, each segment's active customers multiplied by that segment's orders per customer.",
+            {"segment's active customers", "segment's orders per customer"},
+        ),
     ],
 )
 def test_an_identity_written_in_any_common_form(text: str, terms: set[str]) -> None:

@@ -84,6 +84,11 @@ _COUNTED_BEFORE = re.compile(
 )
 _HOW_MANY_BEFORE = re.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
 _AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
+_OVER_ASIDE = re.compile(
+    r"\s*,?\s*(?:(?:summed|added(?: up)?|totall?ed|aggregated|taken)\s+)?(?:over|across)\s+(?:all\s+|each\s+|the\s+)?[^,;:=]{1,30}?,\s*",
+    re.I,
+)
+_SIGMA_WRAPPED = re.compile(r"\s*(?:Σ|sum)\s*\((?P<terms>[^()]+)\)\s*(?:(?:over|across|for each|by)\b[^,;:]{0,30})?\s*$", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
 _AGGREGATE_LEAD = re.compile(
     r"\s*(?:simply\s+|just\s+|basically\s+)?(?:the\s+|a\s+)?(?P<agg>sum|total|product)(?=\s+of\b)", re.I
@@ -311,6 +316,12 @@ class LinkReader:
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
         aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end])
+        aside = _OVER_ASIDE.match(rhs.text)
+        if aside and has_operator(rhs.text[aside.end() :]):
+            rhs = rhs.cut(aside.end())  # "equals, summed over segments, each segment's share times its rate"
+        sigma = _SIGMA_WRAPPED.match(rhs.text)
+        if sigma and has_operator(sigma.group("terms")):
+            rhs = rhs.cut(sigma.start("terms"), sigma.end("terms"))  # "= Σ (customers × orders) over cities"
         over = _SUM_OVER.match(rhs.text)
         if over and has_operator(rhs.text[over.end() :]):
             rhs = rhs.cut(over.end())  # "the sum over categories of share times resolution": the terms summed
