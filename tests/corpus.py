@@ -23,6 +23,7 @@ SETS = {
     "test": CORPUS / "test.jsonl",
     "tune": CORPUS / "tune.jsonl",
     "tune2": CORPUS / "tune2.jsonl",
+    "tune3": CORPUS / "tune3.jsonl",
     "heldout": DATA / "heldout.jsonl",
     "heldout2": DATA / "heldout2.jsonl",
 }

@@ -1046,3 +1046,18 @@ def test_metrics_checked_inside_a_branch_sit_under_it() -> None:
         "If accepted drafts is decreasing, I'd check the hallucination rate and the latency p95 by model version."
     )
     assert set(children(tree, "accepted drafts")) == {"hallucination rate", "latency p95"}
+
+
+def test_a_stage_word_with_a_qualifier_heads_a_model_metric_under_a_branch() -> None:
+    # "offline eval:" once reached the tree as the stage "offline eval", which the tree model rejects (a crash).
+    tree = parse_answer(
+        "North star: complaints per 1k receipts.\n\n"
+        "complaints per 1k = error incidence × complaint propensity\n\n"
+        "1. **Error incidence** — how often the auto-fill is wrong\n"
+        "   - offline eval: precision on our labelled receipt set\n"
+        "   - online check: correction rate in production\n"
+        "2. **Complaint propensity**\n"
+        "   - placement of the feedback button\n"
+    )
+    stages = {n.name: n.stage for n in tree.nodes if n.stage}
+    assert stages == {"precision on our labelled receipt set": "offline", "correction rate in production": "online"}

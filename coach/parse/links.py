@@ -88,7 +88,9 @@ _OVER_ASIDE = re.compile(
     r"\s*,?\s*(?:(?:summed|added(?: up)?|totall?ed|aggregated|taken)\s+)?(?:over|across)\s+(?:all\s+|each\s+|the\s+)?[^,;:=]{1,30}?,\s*",
     re.I,
 )
-_SIGMA_WRAPPED = re.compile(r"\s*(?:Σ|sum)\s*\((?P<terms>[^()]+)\)\s*(?:(?:over|across|for each|by)\b[^,;:]{0,30})?\s*$", re.I)
+_SIGMA_WRAPPED = re.compile(
+    r"\s*(?:Σ|sum)\s*\((?P<terms>[^()]+)\)\s*(?:(?:over|across|for each|by)\b[^,;:]{0,30})?\s*$", re.I
+)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
 _AGGREGATE_LEAD = re.compile(
     r"\s*(?:simply\s+|just\s+|basically\s+)?(?:the\s+|a\s+)?(?P<agg>sum|total|product)(?=\s+of\b)", re.I

@@ -190,9 +190,9 @@ def is_name(name: str) -> bool:
     )
     # "segment's repeat rate": a word with "'s" owns what follows; it is not the verb "segment".
     probe = re.sub(r"^(?!(?:it|that|what|let|here|there|who|he|she|where|how)'s)[a-z]+'s\s+", "", name, flags=re.I)
-    if _NOT_A_NAME.search(probe if not defined else name[defined.end() :].split(" who ")[0].split(" that ")[0]) and not (
-        defined and len(name.split()) <= 12
-    ):
+    if _NOT_A_NAME.search(
+        probe if not defined else name[defined.end() :].split(" who ")[0].split(" that ")[0]
+    ) and not (defined and len(name.split()) <= 12):
         return False
     words = re.findall(r"[A-Za-z]+", name)
     # "185k", "16% in 3 wks": numbers with their units are values, not metrics.

@@ -55,7 +55,7 @@ _WHAT_HEADER = re.compile(
     re.I,
 )
 _LABELLED = re.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
-_STAGE_LEAD = re.compile(r"^(?:offline|online)\b[^:]{0,30}:\s*", re.I)
+_STAGE_LEAD = re.compile(r"^(?P<stage>offline|online)\b[^:]{0,30}:\s*", re.I)
 
 
 @dataclass
@@ -225,7 +225,7 @@ def parse_answer(answer: str) -> Tree:
             stage = _STAGE_LEAD.match(text)
             head = anchor = b.metric(body.cut(stage.end()))
             if head is not None:
-                b.stage[id(head)] = stage.group(0).split(":")[0].strip().lower()
+                b.stage[id(head)] = stage.group("stage").lower()  # "Offline eval: …" is the offline stage
         if head is None and op is not None and outline_parent is not None:
             head = anchor = b.metric(body.cut(op.end()))
         if (
@@ -271,6 +271,9 @@ def parse_answer(answer: str) -> Tree:
             if line.arrow_lead:
                 body = body.cut(line.text.find(line.arrow_lead) + len(line.arrow_lead))
             head = anchor = b.metric(body)
+        led = _STAGE_LEAD.match(text)
+        if led and head is not None and line.bullet:
+            b.stage[id(b.book.resolve(head))] = led.group("stage").lower()  # "- online check: correction rate"
         if head is None:
             last_head = b.north_star if b.north_star is not None and not b.links else last_head
             continue

@@ -278,7 +278,11 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             self._flat_list(frag)
         if len(b.declarations) == declared_before:  # a sentence choosing the top is not a step of the walk
             self._diagnosis(frag, sent, found)
-        self._notes(frag)
+        self._notes(
+            frag,
+            [b.book.resolve(d.child) for d in b.links[n_links:]]
+            or [b.book.resolve(e) for e in b.book.entries[entries_before:]],
+        )
         if (
             read.head is None
             and b.north_star is not None

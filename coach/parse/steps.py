@@ -150,7 +150,7 @@ class Steps(ReaderBase):
         focus = self.b.book.resolve(focus)
         return [self.b.book.resolve(d.child) for d in self.b.links if self.b.book.resolve(d.parent) is focus]
 
-    def _notes(self, frag: Frag) -> None:
+    def _notes(self, frag: Frag, current: list[NodeEntry]) -> None:
         text = frag.text
         if family("timing").search(text) or family("owner").search(text):
             self.b.notes.append((frag.start, frag.end))
@@ -161,5 +161,8 @@ class Steps(ReaderBase):
             self._classify(text, ns)
         m = family("stage").search(text)
         if m and m.lastgroup:
-            for e in self.state.last_items:
+            # "offline eval: precision on the labelled set" names its own metrics; "Both are offline metrics" the
+            # ones just named.
+            led = re.match(r"\W*(?:offline|online)\b[^:]{0,30}:", text, re.I)
+            for e in current or ([] if led else self.state.last_items):
                 self.b.stage.setdefault(id(self.b.book.resolve(e)), m.lastgroup)
