@@ -957,6 +957,13 @@ W = "weekly paying riders"
         f"As a north star, {W}.",
         f"For the north star I'd choose {W}.",
         f"The north star I'm proposing: {W}.",
+        f"For me the main metric to optimize is {W}.",
+        f"so what I'd measure, the headline for me would be, um, {W}, people who ride at least once.",
+        f"The headline would be {W}.",
+        f"Let R = {W}. R is the metric I'd track.",
+        f"[ {W} ]   ← the top; it's the rider-facing outcome\n├ new riders\n└ returning riders",
+        f"{W} <-- north star\n  - new riders\n  - returning riders",
+        f"{W.capitalize()} — this is the top.",
     ],
 )
 def test_a_north_star_in_more_everyday_forms(text: str) -> None:

@@ -108,6 +108,12 @@ _NAME = re.compile(
     r"\s*[,:]?\s*(?:['\"‘“](?P<x>[^'\"’”]{2,40})['\"’”]|(?P<y>[\w -]{2,40}?)(?=\s*(?:[,.;:)—–]|$|\s+(?:and|so|that's|which)\b)))"
 )
 
+POINTED_TOP = re.compile(
+    r"^\W*(?P<x>[^<←⇐—–]{2,80}?)[\s\]*_`]*(?:<-+|←|⇐|<=|--|—|–)\s*(?:(?:this|that|it)(?:'s| is)\s+)?(?:the\s+|my\s+|our\s+)?"
+    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root)\b(?!\s+(?:of|for)\b)",
+    re.I,
+)
+
 
 class Declarations(ReaderBase):
     def _north_star(self, frag: Frag, raw: str) -> None:
@@ -263,6 +269,13 @@ class Declarations(ReaderBase):
             entry = self.b.metric(before.strip(" *_`")) if before.text.strip() else None
             if entry is not None:
                 self._commit(entry, frag, personal=True, at=frag.start + m.start())
+                return True
+        pointed = POINTED_TOP.match(frag.text)
+        if pointed:
+            # "[ outbound clicks / week ]  ← the top": an arrow that points at the line's metric and calls it the top.
+            entry = self.b.metric(frag.cut(pointed.start("x"), pointed.end("x")))
+            if entry is not None:
+                self._commit(entry, frag, personal=True, at=frag.start)
                 return True
         return False
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from coach.parse.build import Builder
+from coach.parse.declare import POINTED_TOP
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.reader import Reader
@@ -197,8 +198,8 @@ def parse_answer(answer: str) -> Tree:
                 ):
                     b.link(outline_parent, section.entry, _line_kind(line, reader), (line.start, line.end))
                 stack.append(_Open(line.indent, section.entry, line.arrow_lead is not None))
-            if section.kind == "north_star" and re.search(r":\s*[*_`\"']*\w", text):
-                # "## North Star: weekly orders" names the top in the heading itself.
+            if section.kind == "north_star" and (re.search(r":\s*[*_`\"']*\w", text) or POINTED_TOP.match(text)):
+                # "## North Star: weekly orders" ("weekly orders <-- north star") names the top in the heading itself.
                 before = len(b.declarations)
                 for sent in sentences(line):
                     reader.sentence(sent)
