@@ -964,6 +964,10 @@ W = "weekly paying riders"
         f"[ {W} ]   ← the top; it's the rider-facing outcome\n├ new riders\n└ returning riders",
         f"{W} <-- north star\n  - new riders\n  - returning riders",
         f"{W.capitalize()} — this is the top.",
+        f"{W}   <- what moved, -10%\n = new riders + returning riders",
+        f"{W}   <== NORTH STAR\n",
+        f"What is success here? Riders coming back. How would I know? Which number? {W.capitalize()}.",
+        f"I was gonna say trips booked, but no, that's a setup action. What I really care about is {W}.",
     ],
 )
 def test_a_north_star_in_more_everyday_forms(text: str) -> None:

@@ -109,8 +109,9 @@ _NAME = re.compile(
 )
 
 POINTED_TOP = re.compile(
-    r"^\W*(?P<x>[^<←⇐—–]{2,80}?)[\s\]*_`]*(?:<-+|←|⇐|<=|--|—|–)\s*(?:(?:this|that|it)(?:'s| is)\s+)?(?:the\s+|my\s+|our\s+)?"
-    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root)\b(?!\s+(?:of|for)\b)",
+    r"^\W*(?P<x>[^<←⇐—–]{2,80}?)[\s\]*_`]*(?:<-+|←|⇐|<=+|--|—|–)\s*(?:(?:this|that|it)(?:'s| is)\s+)?(?:the\s+|my\s+|our\s+)?"
+    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root|(?:what|the (?:metric|one) that) (?:moved|fell|dropped|broke))"
+    r"\b(?!\s+(?:of|for)\b)",
     re.I,
 )
 
