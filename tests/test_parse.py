@@ -966,6 +966,9 @@ W = "weekly paying riders"
         f"{W.capitalize()} — this is the top.",
         f"{W}   <- what moved, -10%\n = new riders + returning riders",
         f"{W}   <== NORTH STAR\n",
+        f"I would treat {W} as the metric I am explaining and structure the investigation around its parts.",
+        f"so i'm gonna treat {W} as the top and just work down from it.",
+        f"The only number what matter here is {W}. Trips booked is vanity.",
         f"What is success here? Riders coming back. How would I know? Which number? {W.capitalize()}.",
         f"I was gonna say trips booked, but no, that's a setup action. What I really care about is {W}.",
     ],
@@ -1072,3 +1075,28 @@ def test_a_stage_word_with_a_qualifier_heads_a_model_metric_under_a_branch() -> 
     )
     stages = {n.name: n.stage for n in tree.nodes if n.stage}
     assert stages == {"precision on our labelled receipt set": "offline", "correction rate in production": "online"}
+
+
+def test_a_list_item_with_a_relative_clause_keeps_its_verbs() -> None:
+    tree = parse_answer(
+        "My north star is monthly active sellers. The seller base is made up of new sellers, sellers who were "
+        "active last month and came back, and lapsed sellers who returned."
+    )
+    assert set(children(tree, "monthly active sellers")) == {
+        "new sellers",
+        "sellers who were active last month and came back",
+        "lapsed sellers who returned",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Okay so deliveries per courier hour, down ten percent in two weeks, that's a big move for an efficiency number.",
+        "Once the segment is isolated, I'd watch monthly active sellers recover over the following weeks.",
+    ],
+)
+def test_how_a_metric_moved_or_a_phrase_about_it_is_not_a_metric(text: str) -> None:
+    tree = parse_answer(text)
+    assert not tree.links
+    assert not any(n.name.lower().startswith(("for an", "down ten", "following")) for n in tree.nodes)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from coach.parse.words import family
+
 ABBREVIATIONS = {
     "mau": "monthly active user",
     "maus": "monthly active user",
@@ -173,6 +175,14 @@ _NOT_A_NAME = re.compile(
 )
 
 
+_COUNTED_WHO = re.compile(r"(?P<pre>(?:[\w-]+\s+){0,3}(?P<head>[\w-]+))\s+(?:who|that)\s+\S", re.I)
+# "for an efficiency number" (a phrase about a metric), "down ten percent in two weeks" (how it moved).
+_NOT_A_NAME_LEAD = re.compile(
+    r"(?:for|to|with|from|by|into|about|like)\s+(?:an?|the|this|that|these|those|our|my|its|their|your)\s|"
+    r"(?:down|up|fell|dropped|rose|grew|declined|increased|decreased|slid|jumped)\s+(?:by\s+)?(?:about\s+|roughly\s+|nearly\s+|almost\s+|over\s+)?"
+    r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a|an|half)\b)",
+    re.I,
+)
 _HOW_MANY = re.compile(r"how (?:many|much) (?P<x>[\w-]+(?: [\w-]+)?) (?:are|is|who|that|do|does|have|has)\b", re.I)
 
 
@@ -188,6 +198,12 @@ def is_name(name: str) -> bool:
         name,
         re.I,
     )
+    if _NOT_A_NAME_LEAD.match(name):
+        return False
+    counted = _COUNTED_WHO.match(name)
+    if counted and family("countable").fullmatch(counted.group("head")) and len(name.split()) <= 12:
+        # "sellers who were active last month and came back": a count of people defined by what they did
+        name = counted.group("pre")
     # "segment's repeat rate": a word with "'s" owns what follows; it is not the verb "segment".
     probe = re.sub(r"^(?!(?:it|that|what|let|here|there|who|he|she|where|how)'s)[a-z]+'s\s+", "", name, flags=re.I)
     if _NOT_A_NAME.search(

@@ -239,6 +239,15 @@ def _looks_like_list(text: str) -> bool:
     )
 
 
+_RELATIVE = re.compile(r"\b(?:who|that|which)\b", re.I)
+# A piece that is only a verb phrase ("came back", "stopped listing"), never a metric on its own.
+_VERB_ONLY = re.compile(
+    r"(?:came|come|went|stayed|returned|left|stopped|started|kept|churned|listed|bought|sold|ordered|"
+    r"signed up|logged in|posted|renewed|upgraded|cancel+ed|used|tried)\b(?:\s+\w+){0,3}$",
+    re.I,
+)
+
+
 def items(frag: Frag) -> list[Frag]:
     """A list of metrics: "A, B and C", with shared head nouns spread over the adjectives."""
     frag = frag.strip(" ,:")
@@ -253,7 +262,12 @@ def items(frag: Frag) -> list[Frag]:
         m = _ITEM_END.search(mask_parens(p.text))
         if m and m.start() > 0:
             p = p.cut(0, m.start())
-        out.append(p.strip(" ,"))
+        p = p.strip(" ,")
+        if out and _VERB_ONLY.match(p.text) and _RELATIVE.search(out[-1].text):
+            # "sellers who were active last month and came back": the verb goes on with the clause before it
+            out[-1] = frag.cut(out[-1].start - frag.start, p.end - frag.start)
+            continue
+        out.append(p)
     return distribute([p for p in out if p.text])
 
 
