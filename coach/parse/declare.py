@@ -70,6 +70,9 @@ _SAID = re.compile(
 )
 
 
+_SAY_LEAD = re.compile(
+    r"(?:[^,.;:]{0,25},\s*)?(?:I|we)(?:'d| would| will|'ll)\s+(?:say|go with|pick|choose|take)\s+(?!that\b|it\b)", re.I
+)
 _OPTION = re.compile(r"\((?P<k>[a-dA-D1-4])\)\s*(?P<x>[^,;()]{3,80}?)\s*(?=[,;.]|\s+(?:or|and|vs\.?)\s|$)")
 _PICKED = re.compile(
     r"\b(?:I|we)(?:'d|'ll| would| will)?\s+(?:pick|choose|go with|take|recommend|prefer)\s+(?:option\s+)?\((?P<k>[a-dA-D1-4])\)",
@@ -110,7 +113,8 @@ _NAME = re.compile(
 
 POINTED_TOP = re.compile(
     r"^\W*(?P<x>[^<←⇐—–]{2,80}?)[\s\]*_`]*(?:<-+|←|⇐|<=+|--|—|–)\s*(?:(?:this|that|it)(?:'s| is)\s+)?(?:the\s+|my\s+|our\s+)?"
-    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root|(?:what|the (?:metric|one) that) (?:moved|fell|dropped|broke))"
+    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root|(?:what|the (?:metric|one) that) (?:moved|fell|dropped|broke)|"
+    r"(?:my|our) (?:pick|choice)|the one (?:I|we)(?:'d| would) (?:pick|choose|steer by)|what (?:I|we)(?:'d| would)? steer by)"
     r"\b(?!\s+(?:of|for)\b)",
     re.I,
 )
@@ -407,6 +411,9 @@ class Declarations(ReaderBase):
 
     def _from_slot(self, frag: Frag, slot: Frag) -> NodeEntry | None:
         slot = _lead_trim(slot)  # "what I'd steer by is, like, weekly trips, across all stores"
+        say = _SAY_LEAD.match(slot.text)
+        if say:
+            slot = slot.cut(say.end())  # "If I had to pick one, after all that, I'd say edit rate"
         if not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))

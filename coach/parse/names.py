@@ -109,7 +109,8 @@ _NOT_A_METRIC = re.compile(
     r"hypothesis|hypotheses|bet|bets|identity|identities|experiment|test|tests|math|causal|dotted|solid|"
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
     r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either|"
-    r"north[- ]?star|top metric|top node|root node|root metric|of (?:these|those|them)|the rest|rest)$",
+    r"north[- ]?star|top metric|top node|root node|root metric|(?:the\s+)?moved metric|(?:the\s+)?metric that moved|"
+    r"of (?:these|those|them)|the rest|rest)$",
     re.I,
 )
 _GENERIC_TOKENS = {

@@ -49,6 +49,11 @@ _WHAT_DRIVES_Q = re.compile(
     r"influences|pushes|lifts|explains|is behind)\s+(?P<x>[^?,;:]{2,60}?)\s*\?",
     re.I,
 )
+_MOVED_LABEL = re.compile(
+    r"\W*(?:the\s+)?(?:moved metric|metric that moved|what moved|the metric in question)\s*:\s*(?P<x>[^,;]+?)"
+    r"(?=\s*(?:[,;(]|[-−–+]?\s*\d|\s(?:is\s+)?(?:down|up|fell|dropped|rose)\b|$))",
+    re.I,
+)
 _KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
@@ -168,6 +173,12 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             known = self.b.book.find_loose(asked.group("x"))
             if known is not None:
                 st.focus = known
+        moved = _MOVED_LABEL.match(text)
+        if moved:
+            # "Metric that moved: pipeline $ from AI-flagged leads, −14% QoQ" - "I'll treat that as the top"
+            entry = self.b.metric(frag.cut(moved.start("x"), moved.end("x")))
+            if entry is not None:
+                st.focus = entry
         led = _KNOWN_LEAD.match(text)
         if led:
             # "Uses per holder: I suspect acceptance density is the main driver": a metric named before, as the
