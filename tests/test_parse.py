@@ -966,6 +966,7 @@ W = "weekly paying riders"
         f"{W.capitalize()} — this is the top.",
         f"{W}   <- what moved, -10%\n = new riders + returning riders",
         f"{W}   <== NORTH STAR\n",
+        f"Q: What is the product for?\nA: Getting people to work.\n\nQ: So what's the one number?\nA: {W.capitalize()}.",
         f"└─ {W}      <-- the one I'd pick",
         f"{W}        <- what I'd steer by",
         f"{W}   ← my pick; it's what the business bills on",

@@ -18,6 +18,8 @@ from functools import lru_cache
 _LEAD = re.compile(
     r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[a-z]?[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
 )
+# "Q: So what's the one number?" / "A: Words generated per month.": a self-interview's turn marker, not content.
+_TURN = re.compile(r"^[QA]:[ \t]+")
 _ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
 _STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
 # A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
@@ -92,6 +94,9 @@ def lines(answer: str) -> tuple[Line, ...]:
         pending, pending_arrow, pending_marker, pending_table = None, None, "", False
 
     for offset, raw in _physical_lines(answer):
+        turn = _TURN.match(raw)
+        if turn:
+            offset, raw = offset + turn.end(), raw[turn.end() :]
         stripped = raw.rstrip()
         if not stripped.strip():
             flush()
