@@ -755,6 +755,14 @@ def test_a_count_of_guardrails_is_not_one_of_them() -> None:
             {"active customers", "orders per customer"},
         ),
         (
+            "I'd break weekly orders into, um, ordering customers times orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "Weekly orders is the product of two things: visits where the cart was full, times checkout rate.",
+            {"visits where the cart was full", "checkout rate"},
+        ),
+        (
             "Weekly orders equals, summed over segments, each segment's active customers multiplied by that segment's orders per customer.",
             {"segment's active customers", "segment's orders per customer"},
         ),

@@ -33,6 +33,8 @@ from coach.parse.slots import (
 from coach.parse.words import family
 from coach.tree import LinkKind
 
+# A relative clause with its own subject is open just before the copula: "where at least one field was ...".
+_CLAUSE_OPEN = re.compile(r"\b(?:where|when|whose)\s+(?:[\w'-]+\s+){1,5}$", re.I)
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
@@ -120,6 +122,8 @@ def relation_cues(masked: str) -> list[Cue]:
     for m in _COPULA.finditer(masked):
         if _HOW_MANY_BEFORE.search(masked, 0, m.start()):
             continue  # "how many sellers are listing times listings per seller": the "are" is inside a term
+        if m.group(0) != ":" and _CLAUSE_OPEN.search(masked, 0, m.start()):
+            continue  # "the share of receipts where at least one field was auto-filled wrongly, times ...": a clause's verb
         if m.group(0) == ":" and _COUNTED_BEFORE.search(masked, 0, m.start()):
             continue  # "is the sum of three groups: A, plus B, plus C": the colon spells out the groups
         # "the rate is hit rate – did it pull a relevant article – times correctness": an aside between dashes

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.links import LinkReader, relation_cues
 from coach.parse.names import NodeEntry, clean
-from coach.parse.slots import has_operator, is_pronoun, items, right_end
+from coach.parse.slots import has_operator, identity_end, is_pronoun, items, right_end
 from coach.parse.state import ReaderBase
 from coach.tree import LinkKind
 
@@ -30,7 +30,7 @@ _FRONTED_LIST = re.compile(
 _SPLIT_X_INTO = re.compile(
     r"(?:\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+|\b(?:then|and then|first)\s+)(?:first\s+|then\s+)?"
     r"(?:split|break|divide|decompose|separate)\s+(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+"
-    r"(?:down\s+|up\s+)?into\s+",
+    r"(?:down\s+|up\s+)?into(?:\s*,?\s*(?:um+|uh+|like|basically),)?\s+",
     re.I,
 )
 _DRIVERS_OF = re.compile(
@@ -127,6 +127,19 @@ class Lists(ReaderBase):
             end = splits[i + 1].start() if i + 1 < len(splits) else len(frag.text)
             rest = frag.cut(m.end(), end)
             k: LinkKind = "math" if has_operator(mask_parens(rest.text)) else (kind or "unlabelled")
+            if k == "math":
+                # "I'd break clicks into, um, users times close-ups per user times CTR": an identity's terms
+                terms_of = identity_end(rest.cut(len(rest.text) - len(rest.text.lstrip(" ,:")))).strip(" ,")
+                filler = re.match(r"(?:(?:um+|uh+|like|basically|just),?\s+)+", terms_of.text, re.I)
+                made = self._links.identity_terms(
+                    parent,
+                    terms_of.cut(filler.end()) if filler else terms_of,
+                    (frag.start, frag.end),
+                    frag.text.strip(),
+                )
+                if made:
+                    self.state.focus = parent
+                    continue
             for item in items(right_end(rest, list_items=True)):
                 child = self.b.metric(item, avoid=parent)
                 if child is None or child is parent:

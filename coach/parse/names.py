@@ -176,7 +176,7 @@ _NOT_A_NAME = re.compile(
 )
 
 
-_COUNTED_WHO = re.compile(r"(?P<pre>(?:[\w-]+\s+){0,3}(?P<head>[\w-]+))\s+(?:who|that)\s+\S", re.I)
+_COUNTED_WHO = re.compile(r"(?P<pre>(?:[\w-]+\s+){0,3}(?P<head>[\w-]+))\s+(?:who|that|where|when)\s+\S", re.I)
 # "for an efficiency number" (a phrase about a metric), "down ten percent in two weeks" (how it moved).
 _NOT_A_NAME_LEAD = re.compile(
     r"(?:for|to|with|from|by|into|about|like)\s+(?:an?|the|this|that|these|those|our|my|its|their|your)\s|"
