@@ -1115,3 +1115,17 @@ def test_how_a_metric_moved_or_a_phrase_about_it_is_not_a_metric(text: str) -> N
     tree = parse_answer(text)
     assert not tree.links
     assert not any(n.name.lower().startswith(("for an", "down ten", "following")) for n in tree.nodes)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("The first piece", "The second piece"), ("The first one", "The second one"), ("The former", "The latter")],
+)
+def test_a_part_named_by_its_place_in_the_split(first: str, second: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. That top number breaks into two pieces: new customers, and returning "
+        f"customers. {first} depends on paid reach and referral invites. {second} depends on delivery reliability "
+        "and menu breadth."
+    )
+    assert set(children(tree, "new customers")) == {"paid reach", "referral invites"}
+    assert set(children(tree, "returning customers")) == {"delivery reliability", "menu breadth"}

@@ -54,6 +54,11 @@ _MOVED_LABEL = re.compile(
     r"(?=\s*(?:[,;(]|[-−–+]?\s*\d|\s(?:is\s+)?(?:down|up|fell|dropped|rose)\b|$))",
     re.I,
 )
+_ORDINAL_REF = re.compile(
+    r"(?:the\s+)?(?P<n>first|second|third|fourth|last|former|latter)(?:\s+(?:one|piece|part|component|branch|term|bucket|"
+    r"half|group|factor|driver|lever|input|side|leg|flow|stream))?",
+    re.I,
+)
 _KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
@@ -132,6 +137,7 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         self._guard_pending = False
         self._guard_list_open = False
         self._branch_parent: NodeEntry | None = None
+        self._ordinal_parent: NodeEntry | None = None  # the split "the first piece" pointed into
 
     # --- one sentence -------------------------------------------------------------
     def sentence(
@@ -385,6 +391,11 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         part = re.fullmatch(r"(?:the\s+|its\s+|that\s+)?(numerator|denominator)", text, re.I)
         if part:
             return self._ratio_part(part.group(1).lower())
+        nth = _ORDINAL_REF.fullmatch(text)
+        if nth:
+            found = self._nth_part(nth.group("n").lower())
+            if found is not None:
+                return found
         noun = noun_ref(text)
         if noun and not self.b.book.find(text):
             for e in reversed(self.b.book.entries):
@@ -396,6 +407,25 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             if noun in _GENERIC_NOUNS:
                 return self.state.focus or self.b.north_star  # "The figure is the sum of three flows: ..."
         return self.b.known_metric(frag) if refers_back else self.b.metric(frag)
+
+    def _nth_part(self, which: str) -> NodeEntry | None:
+        """ "That top number breaks into two pieces: A, and B. The first piece depends on ...": a part of the last
+        metric split, by its place in the split."""
+        book = self.b.book
+        at = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}[which]
+        # "The second piece" goes on from the split "the first piece" pointed into, not the first piece's own parts.
+        parents = [self._ordinal_parent] if at != 0 and self._ordinal_parent is not None else []
+        parents += [book.resolve(d.parent) for d in reversed(self.b.links)]
+        for parent in parents:
+            parts = list(
+                {
+                    id(c): c for c in (book.resolve(d.child) for d in self.b.links if book.resolve(d.parent) is parent)
+                }.values()
+            )
+            if len(parts) >= 2:
+                self._ordinal_parent = parent
+                return parts[at] if at < len(parts) else None
+        return None
 
     def _ratio_part(self, which: str) -> NodeEntry | None:
         """ "the numerator splits into ...": a term of the last ratio written as an identity."""
