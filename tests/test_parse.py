@@ -974,6 +974,7 @@ W = "weekly paying riders"
         f"{W.capitalize()} — this is the top.",
         f"{W}   <- what moved, -10%\n = new riders + returning riders",
         f"{W}   <== NORTH STAR\n",
+        f"## The number: {W}\nWhy: riders pay for trips.",
         f"Q: What is the product for?\nA: Getting people to work.\n\nQ: So what's the one number?\nA: {W.capitalize()}.",
         f"└─ {W}      <-- the one I'd pick",
         f"{W}        <- what I'd steer by",
@@ -1129,3 +1130,39 @@ def test_a_part_named_by_its_place_in_the_split(first: str, second: str) -> None
     )
     assert set(children(tree, "new customers")) == {"paid reach", "referral invites"}
     assert set(children(tree, "returning customers")) == {"delivery reliability", "menu breadth"}
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "| Metric | Parent | Link |\n|---|---|---|\n| Weekly orders | — | top |\n"
+        "| Ordering customers | Weekly orders | × |\n| Orders per customer | Weekly orders | × |\n"
+        "| New customers | Ordering customers | + |\n| Returning customers | Ordering customers | + |\n"
+        "| Delivery speed | Orders per customer | causal — hypothesis, A/B test it |\n",
+        "| level | metric | parent | link |\n|---|---|---|---|\n| top | **Weekly orders** (paid, delivered) | — | — |\n"
+        "| L1 | ordering customers | top | top = customers × orders per customer |\n"
+        "| L1 | orders per customer | top | (same identity) = |\n"
+        "| L2 | new customers | ordering customers | customers = new + returning |\n"
+        "| L2 | returning customers | ordering customers | + |\n"
+        "| L2 | delivery speed | orders per customer | hypothesis: faster delivery lifts it; test via holdout |\n",
+    ],
+)
+def test_a_table_with_a_parent_column_is_a_tree(table: str) -> None:
+    tree = parse_answer(table)
+    assert (tree.north_star or "").lower() == "weekly orders"
+    kinds = {(link.parent.lower(), link.child.lower()): link.kind for link in tree.links}
+    assert kinds == {
+        ("weekly orders", "ordering customers"): "math",
+        ("weekly orders", "orders per customer"): "math",
+        ("ordering customers", "new customers"): "math",
+        ("ordering customers", "returning customers"): "math",
+        ("orders per customer", "delivery speed"): "causal",
+    }
+
+
+def test_a_test_promised_in_the_next_sentence_makes_the_claim_a_hypothesis() -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Faster delivery lifts orders per customer. "
+        "I'd test that with a holdout in two cities."
+    )
+    assert [(link.child, link.kind) for link in tree.links] == [("Faster delivery", "causal")]

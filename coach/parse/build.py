@@ -146,7 +146,7 @@ class Builder:
             flags=re.I,
         )
         text = " ".join(text.split())
-        if not text or len(text.split()) > 12 or not re.search(r"[A-Za-z]{3,}", text):
+        if not text or len(text.split()) > 12 or not re.search(r"[A-Za-z]{3,}", text) or not clean(text):
             return None
         pos = self.answer.find(text.split()[0], frag.start)
         return self.book.add(text, (pos, pos + len(text.split()[0])) if pos >= 0 else (frag.start, frag.start))

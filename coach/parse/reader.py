@@ -35,6 +35,11 @@ _BACK_CAUSAL = re.compile(
     r"(?:causal|hypothes[ie]s|hypothesis|dotted|bets?|assumptions?|guess(?:es)?|influences?|things? (?:I'd|to) test|to (?:be )?test(?:ed)?|untested)",
     re.I,
 )
+_BACK_TEST = re.compile(
+    r"\W*(?:(?:and|so|but|then)\s+)?(?:I|we)(?:'d| would| could| can| will|'ll| should)?\s+(?:(?:want|need|have) to\s+)?"
+    r"(?:A/B[- ]test|test|validate|prove|verify|experiment on)\s+(?:that|this|it|them|those|these|the (?:link|claim|idea))\b",
+    re.I,
+)
 _BACK_MATH = re.compile(
     r"^(?:(?:but|and|so|all|both|each)\s+)*(?:that|this|those|these|both|all|each|they|it|the (?:first|top) (?:two )?(?:levels?|splits?|layers?))"
     r"(?:'s| is| are|'re| (?:two|three) (?:levels?|splits?))?\s+(?:\w+\s+){0,3}?(?:identities|identity|by definition|mathematical|math|definitional|accounting)",
@@ -458,6 +463,11 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         if _BACK_CAUSAL.match(text) and self._previous_links < n_links:
             self.b.relabel(self._previous_links, "causal", text)
             return not re.search(r"[=→←⇐⇒]|\bdrives?\b", text)
+        if _BACK_TEST.match(text) and self._previous_links < n_links:
+            # "High occupancy could lower active hosts. I'd test that by ...": the claim before is a hypothesis; the
+            # sentence goes on to say how, so it is read too.
+            self.b.relabel(self._previous_links, "causal", text)
+            return False
         if _BACK_MATH.match(text) and self._previous_links < n_links:
             self.b.relabel(self._previous_links, "math")
             return not re.search(r"[=→←⇐⇒]|\bdrives?\b", text)
