@@ -674,6 +674,15 @@ def test_a_north_star_stated_in_any_common_form(text: str, top: str) -> None:
         "Balancing metrics: refund rate and support tickets per order.",
         "For guardrails I'd choose refund rate and also support tickets per order.",
         "I'll watch refund rate and support tickets per order as guardrails.",
+        "and guardrails, so while we do that I'd watch, uh, refund rate because refunds get expensive, and support tickets per order, because people complain.",
+        "I'd set two guardrails: we're pushing volume, so refund rate must not rise, and we shouldn't overload support, so support tickets per order must not rise.",
+        "and guardrails — if we fix it with more prompts, I'd watch refund rate and I'd watch support tickets per order. those shouldn't get worse.",
+        "guardrails, I'd watch two. one is refund rate. two is, um, whether people get annoyed, so I'd watch support tickets per order so we're not just pushing the cost elsewhere.",
+        "GR (must not regress while fixing): refund rate, support tickets per order",
+        "Guardrails: I wouldn't want refund rate or support tickets per order to get worse while we chase orders.",
+        "tripwires either way — refund rate, because refunds cost us, and support tickets per order, that must not climb.",
+        "I'd make sure we're not creating problems — I'd watch refund rate, because it costs us, and I'd watch support tickets per order; those shouldn't get worse.",
+        "and then what i'd make sure doesn't get worse, first one, refund rate, if people send things back that's awful, second one, support tickets per order",
     ],
 )
 def test_two_guardrails_stated_in_any_common_form(text: str) -> None:

@@ -29,7 +29,8 @@ _KEEP_X = re.compile(
 )
 # "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
 _NOT_GUARDED = re.compile(
-    r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b",
+    r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|what|"
+    r"(?:things|stuff|metrics|numbers)(?:\s+(?:that|which))?\s*$|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b",
     re.I,
 )
 _ENUMERATED = re.compile(
@@ -65,7 +66,7 @@ _HURT = re.compile(
     re.I,
 )
 _GUARD_VERB = re.compile(
-    r"^[\s,]*(?:(?:while|as|until|during|when)\b[^,:]{1,40},\s*)?(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,2}?"
+    r"^[\s,—–-]*(?:(?:so|and|then)\s+)?(?:(?:while|as|until|during|when|if|whatever|once)\b[^:]{1,80}?(?:,\s*|\s+(?=(?:I|we)\b)))?(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,2}?"
     r"(?:hold|keep an eye on|keep|watch|protect|track|monitor)[\s,]+(?:(?:um+|uh+|like),?\s+)*(?!(?:an? |the )?(?:eye|close)\b|(?:are|is|would be|will be|include)\b)",
     re.I,
 )
@@ -73,10 +74,16 @@ _WATCH_VERB = re.compile(
     r"\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard|hold)\s+",
     re.I,
 )
-_FILLER_LEAD = re.compile(r"^\W*(?:(?:um+|uh+|er+|like|so|well|okay|ok)\b[\s,]*)+", re.I)
+_FILLER_LEAD = re.compile(
+    r"^\W*(?:(?:um+|uh+|er+|like|so|well|okay|ok|and|(?:the\s+)?(?:first|second|third|fourth|other|last|next)(?:\s+one)?(?:\s+is)?)\b[\s,:]*)+",
+    re.I,
+)
 _LIST_ASIDE = re.compile(DASH_ASIDE.pattern + r"(?=and\b)")
 _SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
-_GUARD_SPLIT = re.compile(r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+")
+_GUARD_SPLIT = re.compile(
+    r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+|,\s*(?=(?:and\s+)?(?:the\s+)?(?:second|third|fourth|other|last|next)(?:\s+one)?\b)|"
+    r"\s+and\s+(?=(?:I|we)(?:'d| would| will|'ll)?\s+(?:also\s+)?(?:watch|keep an eye on|monitor|track|protect|hold)\b)"
+)
 
 
 class Guardrails(ReaderBase):
@@ -105,7 +112,8 @@ class Guardrails(ReaderBase):
             back = _GUARD_BACK.match(text[: word.start()])
             after = text[word.end() :]
             lead = re.match(
-                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:while|as|until|during|when|so)\b[^,:]{1,40}?)?"
+                r"\s*(?:metrics?\s+)?(?:\([^)]*\)\s*)?(?:(?:either way|in any case|regardless|too|as well|also|then)\s*)?"
+                r"(?:(?:while|as|until|during|when|so)\b[^,:]{1,40}?)?"
                 r"(?:side\s*|\s*for example\s*|\s*for\s+[^,:;]{1,30}?\s+(?=is\b|are\b|would be\b|:))?"
                 r"(?:(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,3}?(?:hold|keep|watch|protect|use|add|track|put|set|name|pick|monitor|want|have|choose|propose)\b(?:[^:]*?\s*(?:[:—–]|-\s|are\b|is\b|would be\b|will be\b|include\b|here\b|,)|(?=\s+\w))|"
                 r"(?:[:—–]|-\s|→|->|=>|are\b|is\b|would be\b|will be\b|include\b|here\b|,))\s*",
@@ -179,50 +187,13 @@ class Guardrails(ReaderBase):
         elif colon is not None:
             found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
             from_list = True
-        if not found:
-            for m in family("must_not").finditer(text):
-                after_is = re.match(r"\s*(?:is|are|would be)\s+", text[m.end() :], re.I)
-                if after_is:
-                    found.extend(items(right_end(frag.cut(m.end() + after_is.end()))))  # "... doesn't tank is X"
-                    continue
-                if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
-                    found.extend(items(right_end(frag.cut(m.end()))))
-                    continue
-                subj = left_start(frag.cut(0, m.start()))
-                subj = subj.cut(
-                    len(
-                        re.match(
-                            r"^(?:.*\b(?:that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?",
-                            subj.text,
-                            re.I,
-                        ).group(0)
-                    )
-                )
-                if subj.text.strip() and not _NOT_GUARDED.match(subj.text):
-                    found.extend(items(subj))
-            for m in _KEEP_X.finditer(text):
-                found.extend(items(frag.cut(m.start("x"), m.end("x"))))
-            for m in _NOT_WANT.finditer(text):
-                # "I wouldn't want driver cancellations to go up or rider wait times to get worse"
-                for g in ("x", "y"):
-                    if m.group(g):
-                        found.extend(_either(frag.cut(m.start(g), m.end(g))))
-            for m in _SEE_MOVE.finditer(text):
-                # "we shouldn't see app rating fall or refund rate climb"
-                for g in ("x", "y"):
-                    if m.group(g):
-                        found.extend(_either(frag.cut(m.start(g), m.end(g))))
-            held = word or must or re.match(r"\W*(?:keep|hold|maintain)\b", text, re.I)
-            for m in _THRESHOLD.finditer(text) if held else ():
-                found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "keep app rating above 4.5 and ..."
-            for m in _HURT.finditer(text):
-                found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "we should not hurt A or B while ..."
-        added = False
-        for item in found:
-            entry = self._guard_entry(item)
-            if entry is not None:
-                self.b.add_guardrail(entry)
-                added = True
+        added = self._add_guards(found)
+        if added and from_list and must is not None:
+            # "two guardrails: A shouldn't come at the cost of quality, so B must not fall, and C must not rise"
+            self._add_guards(self._guards_by_verb(frag, text, word, must, worse_only=True))
+        if not added:
+            # "Guardrails: I wouldn't want A or B to get worse": the list after the cue was a clause.
+            added = self._add_guards(self._guards_by_verb(frag, text, word, must))
         # "Guardrails." or "There are three things I'd protect as guardrails." announce a list in the next sentences.
         # An announced list stays open through its enumerated items ("First, ...", "Second, ..."), even one
         # whose metric was not read.
@@ -233,6 +204,83 @@ class Guardrails(ReaderBase):
         if added and family("decision_rule").search(text) is None and family("counter_reason").search(text):
             self.b.notes.append((frag.start, frag.end))
         return added
+
+    def _add_guards(self, found: list[Frag]) -> bool:
+        added = False
+        for item in found:
+            entry = self._guard_entry(item)
+            if entry is not None:
+                self.b.add_guardrail(entry)
+                added = True
+        return added
+
+    def _guards_by_verb(
+        self,
+        frag: Frag,
+        text: str,
+        word: re.Match[str] | None,
+        must: re.Match[str] | None,
+        *,
+        worse_only: bool = False,
+    ) -> list[Frag]:
+        """The guardrails a sentence names by what must not happen to them ("A must not drop", "I wouldn't want A or B
+        to get worse", "keep A above 4.5")."""
+        found: list[Frag] = []
+        for m in family("must_not").finditer(text):
+            if worse_only and not re.search(_WORSE, text[m.start() : m.end() + 20], re.I):
+                continue  # "growth shouldn't come at the cost of quality" says what matters, not what is held
+            if re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:only|just|merely|simply) because\b", text[m.end() :], re.I):
+                continue  # "activation must not go up only because we made it easy": not gamed, not a guardrail
+            after_is = re.match(r"\s*(?:is|are|would be)\s+", text[m.end() :], re.I)
+            if after_is:
+                found.extend(items(right_end(frag.cut(m.end() + after_is.end()))))  # "... doesn't tank is X"
+                continue
+            if re.match(r"(?:without|w/o)\b", m.group(0), re.I):
+                found.extend(items(right_end(frag.cut(m.end()))))
+                continue
+            subj = left_start(frag.cut(0, m.start()))
+            subj = subj.cut(
+                len(
+                    re.match(
+                        r"^(?:.*\b(?:that|if|while|so|making sure|make sure|ensure|want|see|keep|keeping)\s+)?",
+                        subj.text,
+                        re.I,
+                    ).group(0)
+                )
+            )
+            if re.fullmatch(r"\s*(?:and\s+)?(?:those|these|they|both|all of them|both of them)\s*", subj.text, re.I):
+                found.extend(self._watched_before(frag.cut(0, subj.start - frag.start)))
+            elif subj.text.strip() and not _NOT_GUARDED.match(subj.text):
+                found.extend(items(subj))
+        for m in _KEEP_X.finditer(text):
+            found.extend(items(frag.cut(m.start("x"), m.end("x"))))
+        for m in _NOT_WANT.finditer(text):
+            # "I wouldn't want driver cancellations to go up or rider wait times to get worse"
+            for g in ("x", "y"):
+                if m.group(g):
+                    found.extend(_either(frag.cut(m.start(g), m.end(g))))
+        for m in _SEE_MOVE.finditer(text):
+            # "we shouldn't see app rating fall or refund rate climb"
+            for g in ("x", "y"):
+                if m.group(g):
+                    found.extend(_either(frag.cut(m.start(g), m.end(g))))
+        held = word or must or re.match(r"\W*(?:keep|hold|maintain)\b", text, re.I)
+        for m in _THRESHOLD.finditer(text) if held else ():
+            found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "keep app rating above 4.5 and ..."
+        for m in _HURT.finditer(text):
+            found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "we should not hurt A or B while ..."
+        return found
+
+    def _watched_before(self, before: Frag) -> list[Frag]:
+        """ "I'd watch A, because ..., and I'd watch B; those shouldn't get worse": what was watched, in this
+        sentence or the one before."""
+        for where in (before, self._previous):
+            if where is None:
+                continue
+            watch = _WATCH_VERB.search(where.text)
+            if watch:
+                return _guard_items(where.cut(watch.end() - 1))
+        return []
 
     def guardrail_items(self, frag: Frag) -> None:
         """A line under a "Guardrails" header: each item is a guardrail ("shipping cost per order: why it matters")."""
@@ -251,7 +299,7 @@ class Guardrails(ReaderBase):
         if m and m.start() > 0:
             item = item.cut(0, m.start())
         m = re.search(
-            r"\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?|"
+            r"(?<!\bthat)(?<!\bwho)(?<!\bwhich)\s+(?:should|must|can|may|will|would|needs? to|has to|have to|stays?|remains?|is|are|going|goes|gets?|"
             r"so(?!\s+(?:much|many|far)\b))\b|\s*(?:≥|≤|>=|<=|>|<)\s*[\d$~]|\s+(?:above|below|at least|at most)\s+[\d$~]",
             item.text,
             re.I,
@@ -315,6 +363,9 @@ def _guard_items(frag: Frag) -> list[Frag]:
         explained = _EXPLAINED.match(part.text)
         if explained:
             part = part.cut(0, explained.end("x"))  # "course completion rate: if the app turns into ..., we've lost"
+        counted = re.match(
+            r"\W*(?:and\s+)?(?:the\s+)?(?:second|third|fourth|other|last|next)(?:\s+one)?\b", part.text, re.I
+        )
         filler = _FILLER_LEAD.match(part.text)
         if filler:
             part = part.cut(filler.end())
@@ -324,6 +375,7 @@ def _guard_items(frag: Frag) -> list[Frag]:
         part = right_end(part, list_items=True)
         if (
             i
+            and not counted  # "..., second one, interest cost vs the margin we earn": the next item, announced
             and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", mask_parens(part.text).split(",")[0])
             and not family("must_not").search(part.text)
         ):
