@@ -1175,3 +1175,11 @@ def test_a_test_promised_in_the_next_sentence_makes_the_claim_a_hypothesis() -> 
         "I'd test that with a holdout in two cities."
     )
     assert [(link.child, link.kind) for link in tree.links] == [("Faster delivery", "causal")]
+
+
+def test_a_noun_that_is_also_a_verb_is_not_a_link() -> None:
+    tree = parse_answer(
+        "My north star is monthly active sellers. If it's the rate, I'd segment — casual sellers versus power "
+        "sellers, iOS versus android, and category."
+    )
+    assert not tree.links
