@@ -107,6 +107,8 @@ def test_every_criterion_has_a_passing_and_a_failing_case() -> None:
         "| step | what | why |\n|---|---|---|\n| 1 | active customers vs orders per customer | which factor moved |\n| 2 | new vs returning customers | inside customers |\n| 3 | by platform, region | isolate the break |\n",
         "i'd first see if its the customers or the orders per customer that dropped, and then if customers, look at new versus returning, and slice by ios and android",
         "To diagnose, I'd compare active customers with orders per customer week over week. Assuming active customers dropped, I'd decompose into new and returning customers and segment the returning ones by acquisition channel.",
+        "Then go branch by branch. Orders per customer is probably flat. So the break should be in active customers: compare new customers vs returning customers, then split the returning ones by platform.",
+        "Step 1: which factor fell? Step 2: inside the factor that fell, segment by platform and by region.",
     ],
 )
 def test_a_root_cause_walk_in_any_common_form_passes_rca(walk: str) -> None:
@@ -316,3 +318,15 @@ def test_a_repeated_dimension_in_an_explanation_is_not_a_cut() -> None:
         answer, question="Seats sold are up 20%, but the share of seats active each week fell. What's going on?"
     )
     assert {c.id: c.status for c in graded.criteria}["rca"] == "fail"
+
+
+def test_a_walk_in_a_conflicting_metric_question_that_checks_both_branches_then_cuts() -> None:
+    answer = (
+        "My top is weekly orders. Weekly orders = active customers × orders per customer. "
+        "Since saves rose, customers probably didn't fall. I'd check both, then cut whichever fell by platform and "
+        "by region."
+    )
+    graded = grade(
+        answer, question="Saves per user are up 11% this quarter but weekly orders are down 7%. What would you do?"
+    )
+    assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"

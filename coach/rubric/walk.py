@@ -84,7 +84,9 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         about = [
             s
             for s in steps
-            if _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", others, tree)
+            # the reader's own list counts: "I'd check both" compares the branches it resolved "both" to
+            if any(k in s.metrics for k in kids)
+            or _about(s.quote, names, kids, ctx.wrong_way.phrase if ctx.wrong_way else "", others, tree)
         ]
         steps = steps[steps.index(about[0]) :] if about else []
     parts = [(step, j, part) for step in steps for j, part in enumerate(_parts(step.quote))]
@@ -110,7 +112,9 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
             if len(result.checked) >= 2 or together or segs:
                 result.branch_quote = part
                 result.segmented = segs
-                first_cut = {s.lower() for s in segs}
+                # Only the cuts this part itself names are the first cut: in "check both, then cut whichever fell by
+                # platform" the step's cut is the step further.
+                first_cut = {s.lower() for s in segs if s.lower() in part.lower()}
                 phase_at = n
                 # "check new and returning, then cut returning by platform" in one part: the cut is the further step.
                 if segs and len(result.checked) >= 1 and not together and named:
