@@ -768,6 +768,14 @@ def test_a_count_of_guardrails_is_not_one_of_them() -> None:
             {"ordering customers", "orders per customer"},
         ),
         (
+            "and that basically equals ordering customers times orders per customer once it's with the team.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
+            "and I'd write it as ordering customers times orders per customer.",
+            {"ordering customers", "orders per customer"},
+        ),
+        (
             "Weekly orders is the product of two things: visits where the cart was full, times checkout rate.",
             {"visits where the cart was full", "checkout rate"},
         ),
@@ -983,6 +991,7 @@ W = "weekly paying riders"
         f"{W.capitalize()} — this is the top.",
         f"{W}   <- what moved, -10%\n = new riders + returning riders",
         f"{W}   <== NORTH STAR\n",
+        f"the metric I'd anchor on, I'd keep it as {W} since that's what moved.",
         f"## The number: {W}\nWhy: riders pay for trips.",
         f"Q: What is the product for?\nA: Getting people to work.\n\nQ: So what's the one number?\nA: {W.capitalize()}.",
         f"└─ {W}      <-- the one I'd pick",
@@ -1183,3 +1192,23 @@ def test_a_noun_that_is_also_a_verb_is_not_a_link() -> None:
         "sellers, iOS versus android, and category."
     )
     assert not tree.links
+
+
+def test_a_header_that_says_which_metric_fell_opens_its_cuts() -> None:
+    tree = parse_answer(
+        "Top metric: weekly follows.\n\nWeekly follows = show-page visitors × follow rate\n\n"
+        "Follow rate fell, so cut it:\n- by iOS version\n- by entry surface\n"
+    )
+    assert set(children(tree, "follow rate")) == {"iOS version", "entry surface"}
+
+
+def test_the_things_under_a_fronted_metric_are_its_children() -> None:
+    tree = parse_answer(
+        "My north star is weekly active drivers. Weekly active drivers = new drivers + returning drivers. "
+        "and returning drivers, the things under that are what a driver makes per hour and, like, how many trips "
+        "they get per hour."
+    )
+    assert set(children(tree, "returning drivers")) == {
+        "what a driver makes per hour",
+        "how many trips they get per hour",
+    }

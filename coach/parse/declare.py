@@ -71,7 +71,9 @@ _SAID = re.compile(
 
 
 _SAY_LEAD = re.compile(
-    r"(?:[^,.;:]{0,25},\s*)?(?:I|we)(?:'d| would| will|'ll)\s+(?:say|go with|pick|choose|take)\s+(?!that\b|it\b)", re.I
+    r"(?:[^,.;:]{0,25},\s*)?(?:I|we)(?:'d| would| will|'ll)\s+(?:(?:say|go with|pick|choose|take)\s+(?!that\b|it\b)|"
+    r"(?:keep|treat|call|make|set|use|take|define)\s+(?:it|this|that)\s+(?:as\s+)?)",
+    re.I,
 )
 _OPTION = re.compile(r"\((?P<k>[a-dA-D1-4])\)\s*(?P<x>[^,;()]{3,80}?)\s*(?=[,;.]|\s+(?:or|and|vs\.?)\s|$)")
 _PICKED = re.compile(

@@ -34,7 +34,15 @@ from coach.parse.words import family
 from coach.tree import LinkKind
 
 # A relative clause with its own subject is open just before the copula: "where at least one field was ...".
-_CLAUSE_OPEN = re.compile(r"\b(?:where|when|whose)\s+(?:[\w'-]+\s+){1,5}$", re.I)
+_CLAUSE_OPEN = re.compile(
+    r"\b(?:where|when|whose)\s+(?:[\w'-]+\s+){1,5}$|"
+    r"\b(?:once|if|when|while|until|because|since|after|before|unless)\s+(?:it|that|this|they|there)$",
+    re.I,
+)
+_TRAILING_ADVERB = re.compile(
+    r"(?:\s+(?:basically|just|really|simply|roughly|essentially|then|also|in turn|kind of|sort of|like|um+|uh+),?)+\s*$",
+    re.I,
+)
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
@@ -302,6 +310,11 @@ class LinkReader:
         out: LinkRead,
     ) -> list[NodeEntry]:
         lhs = _relative_antecedent(left, chain) or subject(left)
+        if re.match(r"(?:write|express|define)", frag.text[cue.start : cue.end], re.I):
+            lhs = Frag("it", left.end)  # "and I'd write it as A plus B": "it" is the metric written out
+        adverb = _TRAILING_ADVERB.search(lhs.text)
+        if adverb and adverb.start() > 0:
+            lhs = lhs.cut(0, adverb.start())  # "and that basically equals A times B": "that" is the metric
         right = Frag(DASH_ASIDE.sub(lambda a: " " * len(a.group(0)), right.text), right.start)
         rhs = identity_end(right)
         said = _WRITTEN_AS.match(rhs.text)

@@ -99,7 +99,7 @@ _POSSESSIVE_OWNER = re.compile(
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
 _TRAILING = re.compile(
-    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:with|via|using|through)\s+(?:an?\s+)?(?:geo\s+|randomi[sz]ed\s+|small\s+)?(?:holdout|experiment|test|a/b(?: test)?|rollout|pilot)\b.*|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller|instead|for now)|[\s,.;:!?*_`'\"↑↓-]+)$",
+    r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:with|via|using|through)\s+(?:an?\s+)?(?:geo\s+|randomi[sz]ed\s+|small\s+)?(?:holdout|experiment|test|a/b(?: test)?|rollout|pilot)\b.*|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:etc|and so on|as well|too|itself|overall|alone|and|or|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller|instead|for now)|[\s,.;:!?*_`'\"↑↓-]+)$",
     re.I,
 )
 _NOT_A_METRIC = re.compile(
@@ -194,7 +194,8 @@ def is_name(name: str) -> bool:
         return False
     # "how many carts each store has", "share of trips that are finished on the cart": a definition may hold a verb.
     defined = re.match(
-        r"(?:how (?:many|much|often|long|fast|satisfied|happy|likely|quickly|well|reliably|accurately)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
+        r"(?:how (?:many|much|often|long|fast|satisfied|happy|likely|quickly|well|reliably|accurately)|"
+        r"what (?:an?|the|each) [\w-]+ (?:makes|earns|spends|pays|gets|sees|buys|saves)|(?:the )?(?:share|percent(?:age)?|%|number|count|fraction|proportion|rate) of|"
         r"(?:the )?(?:share|percent(?:age)?|%|fraction|proportion) (?=who|that|which|with|we|you|they))\b",
         name,
         re.I,

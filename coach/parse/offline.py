@@ -359,6 +359,13 @@ def _line_kind(line: Line, reader: Reader) -> LinkKind:
     return "unlabelled"
 
 
+_MOVED_HEADER = re.compile(
+    r"(?:if\s+)?(?P<x>[^,:;]{2,60}?)\s+(?:fell|dropped|declined|is down|went down|broke|moved|shrank|is the one)\b"
+    r"[^:]{0,40}?\b(?:cut|split|segment|break|drill|slice|look)\w*(?:\s+(?:it|that|this|into|down))*\s*$",
+    re.I,
+)
+
+
 def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section:
     """What a heading or a line ending in ':' opens."""
     body = re.sub(r"^#+\s*|\*\*|__", "", text).rstrip(":").strip()
@@ -408,6 +415,10 @@ def _open_section(line: Line, text: str, b: Builder, reader: Reader) -> _Section
         st.section_kind = st.section_kind or ("causal" if family("causal").search(body) else None)
         start = line.start + max(line.text.find(what.group("x")), 0)
         return _Section(line, "metric", b.known_metric(Frag(what.group("x"), start)))
+    moved = _MOVED_HEADER.match(body)
+    if moved and b.book.find_loose(moved.group("x")) is not None:
+        # "Follow rate fell, so cut it:" - the lines below cut the metric that fell.
+        return _Section(line, "metric", b.book.find_loose(moved.group("x")))
     under = _UNDER_HEADER.match(body + ":")
     if under:
         name = under.group("x")

@@ -64,6 +64,11 @@ _ORDINAL_REF = re.compile(
     r"half|group|factor|driver|lever|input|side|leg|flow|stream))?",
     re.I,
 )
+_FRONTED_UNDER = re.compile(
+    r"\W*(?:(?:and|so|then|now)\s+)*(?P<x>[^,:;]{2,50}?),\s*(?:the\s+)?(?:things|metrics|drivers|pieces|inputs|levers|parts|"
+    r"components|children|numbers)\s+(?:under|below|beneath|feeding|behind|driving)\s+(?:that|it|this|them)\s+(?:are|would be|is)\s+",
+    re.I,
+)
 _KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
@@ -250,6 +255,20 @@ class Reader(Declarations, Guardrails, Steps, Lists):
                             self.b.link(
                                 named, child, k, (frag.start, frag.end), hypothesis=frag.text if k == "causal" else None
                             )
+        fronted = _FRONTED_UNDER.match(text)
+        if fronted:
+            # "and returning drivers, the things under that are what a driver makes per hour and trips per hour"
+            known = self.b.book.find_loose(fronted.group("x"))
+            rest = frag.cut(fronted.end())
+            for item in items(right_end(rest, list_items=True)) if known is not None else []:
+                child = self.b.metric(item, avoid=known)
+                if child is not None and child is not known:
+                    kind0: LinkKind = label or st.section_kind or ("causal" if causal else "unlabelled")
+                    self.b.link(
+                        known, child, kind0, (frag.start, frag.end), hypothesis=frag.text if kind0 == "causal" else None
+                    )
+            if known is not None:
+                st.focus = known
         if self._branch(frag, label or st.section_kind or ("causal" if causal else None)):
             self._remember(frag, n_links, entries_before)
             return read
