@@ -1212,3 +1212,26 @@ def test_the_things_under_a_fronted_metric_are_its_children() -> None:
         "what a driver makes per hour",
         "how many trips they get per hour",
     }
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        "The first factor is itself the sum of new customers and returning customers.",
+        "The first factor splits further into new customers plus returning customers.",
+        "For ordering customers, it depend on new customers and returning customers.",
+    ],
+)
+def test_a_second_level_named_by_reference(second: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Weekly orders = ordering customers × orders per customer. " + second
+    )
+    assert set(children(tree, "ordering customers")) == {"new customers", "returning customers"}
+
+
+def test_that_count_points_back_to_the_metric_in_focus() -> None:
+    tree = parse_answer(
+        "The metric I'd steer by is the number of weekly exporters. That count is the product of two things: "
+        "weekly openers, multiplied by the export share."
+    )
+    assert set(children(tree, tree.north_star or "")) == {"weekly openers", "export share"}

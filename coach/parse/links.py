@@ -43,6 +43,10 @@ _TRAILING_ADVERB = re.compile(
     r"(?:\s+(?:basically|just|really|simply|roughly|essentially|then|also|in turn|kind of|sort of|like|um+|uh+),?)+\s*$",
     re.I,
 )
+_SCOPE_THEN_PRONOUN = re.compile(
+    r"\W*(?:(?:and|so|then|now)\s+)?(?:for|as for|on|regarding|about|with)\s+(?:the\s+)?(?P<x>[^,:;]{2,50}?)\s*,\s*(?:it|that|this|they|those)\s*$",
+    re.I,
+)
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
@@ -239,6 +243,10 @@ class LinkReader:
                     r"\b(?:it|this|that|them)\b", frag.text[cue.start : cue.end], re.I
                 ):
                     left = Frag("it", left.start)  # "Then I divide it in the parts:" - "it" is the metric split
+                scoped = _SCOPE_THEN_PRONOUN.match(left.text)
+                if scoped:
+                    # "For new listeners, it depend on ...": the pronoun is the metric the scope names
+                    left = left.cut(scoped.start("x"), scoped.end("x"))
                 speaker = _FRONTED_SPEAKER.search(left.text)
                 if speaker and left.text[: speaker.start()].strip():
                     left = left.cut(0, speaker.start())  # "and sellers you can split into pros plus private sellers"

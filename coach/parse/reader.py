@@ -112,7 +112,7 @@ _CHECK_VERB = re.compile(
     r"\b(?:I'd|I would|I'll|we'd|I|we|then)\s+(?:\w+\s+)?(?:check|look at|look into|dig into|pull|examine|compare)\s+",
     re.I,
 )
-_GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total"})
+_GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total", "count"})
 _GROUPS = re.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
     r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
