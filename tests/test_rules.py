@@ -131,6 +131,19 @@ D = "Weekly listeners = new + returning listeners. Guardrails: skip rate and chu
         ("The north star is engagement. " + D, "fail"),
         ("My north star is user happiness with podcasts. " + D, "fail"),
         ("I'd track weekly listeners, minutes listened, follows and shares. " + D, "fail"),
+        ("For the north star, it's between weekly listeners and listening minutes. " + D, "fail"),
+        (
+            "My north star is weekly listeners. But listening minutes matters just as much, so really I'd run both "
+            "side by side. " + D,
+            "fail",
+        ),
+        (
+            "I'd start with weekly listeners as the north star, though honestly minutes could be the north star too. "
+            + D,
+            "fail",
+        ),
+        ("I'd optimise for weekly listeners and listening minutes. " + D, "fail"),
+        ("I'll anchor on weekly listeners and treat minutes as downstream. " + D, "pass"),
         (
             "There are two candidates: weekly listeners and listening minutes. I'd go with weekly listeners. " + D,
             "pass",

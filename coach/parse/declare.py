@@ -75,6 +75,11 @@ _SAY_LEAD = re.compile(
     r"(?:keep|treat|call|make|set|use|take|define)\s+(?:it|this|that)\s+(?:as\s+)?)",
     re.I,
 )
+_VERB_LEAD = re.compile(
+    r"\s*(?:then\s+|also\s+)?(?:treat|keep|use|make|see|call|put|run|watch|track|check|look|break|split|decompose|"
+    r"work|hang|walk|move|leave|let|go|hold|consider|measure|report|drill|cut|slice|segment)\b",
+    re.I,
+)
 _OPTION = re.compile(r"\((?P<k>[a-dA-D1-4])\)\s*(?P<x>[^,;()]{3,80}?)\s*(?=[,;.]|\s+(?:or|and|vs\.?)\s|$)")
 _PICKED = re.compile(
     r"\b(?:I|we)(?:'d|'ll| would| will)?\s+(?:pick|choose|go with|take|recommend|prefer)\s+(?:option\s+)?\((?P<k>[a-dA-D1-4])\)",
@@ -152,7 +157,9 @@ class Declarations(ReaderBase):
             if len(tops) < 2:
                 tops = self._mentioned(frag) or []
             if len(tops) < 2 and self._previous is not None:
-                tops = self._mentioned(self._previous) or tops
+                # "My north star is X. But Y matters just as much": the tops of both sentences
+                earlier = self._mentioned(self._previous)
+                tops = [*tops, *(e for e in earlier if all(e is not t for t in tops))] if earlier else tops
             b.candidates.extend(tops)
             if b.north_star is not None:
                 b.candidates.append(b.north_star)
@@ -285,6 +292,20 @@ class Declarations(ReaderBase):
                 self._commit(entry, frag, personal=True, at=frag.start)
                 return True
         return False
+
+    def _and_items(self, slot: Frag) -> list[Frag]:
+        """ "I'd optimise for weekly riders and gross bookings": two metrics, each with its own head, are two tops;
+        "riders who book and ride" is one."""
+        parts = [p for p in slot.split(re.compile(r"\s+and\s+|\s*&\s*", re.I)) if p.text.strip()]
+        if len(parts) != 2 or any(len(p.text.split()) > 6 for p in parts):
+            return [slot]
+        if (
+            any(not mentions(p) or not is_name(clean(p.text)) for p in parts)
+            or re.search(r"\b(?:who|that|which|with|per)\b", parts[0].text, re.I)
+            or _VERB_LEAD.match(parts[1].text)  # "anchor on weekly uploads and treat subscribers as downstream"
+        ):
+            return [slot]
+        return parts
 
     def _slot_metric(self, slot: Frag) -> NodeEntry | None:
         slot = strip_belief(_lead_trim(slot))
@@ -419,6 +440,8 @@ class Declarations(ReaderBase):
         if not slot.text.strip():
             return None
         options = _or_items(_declaration_end(slot))
+        if len(options) < 2:
+            options = self._and_items(_declaration_end(slot))
         if len(options) >= 2 and not re.search(r"\bor more\b", slot.text):
             entries = [e for e in (self.b.metric(p) for p in options) if e]
             if len(entries) >= 2:
