@@ -1235,3 +1235,16 @@ def test_that_count_points_back_to_the_metric_in_focus() -> None:
         "weekly openers, multiplied by the export share."
     )
     assert set(children(tree, tree.north_star or "")) == {"weekly openers", "export share"}
+
+
+def test_a_branch_announced_then_written_as_an_identity() -> None:
+    tree = parse_answer(
+        "My north star is customer success. Under it I'd put two branches. The first is the paid hosting base: "
+        "paid sites equal last month's paid sites plus new upgrades minus cancellations."
+    )
+    assert {(link.parent, link.child, link.kind) for link in tree.links} == {
+        ("customer success", "paid hosting base", "unlabelled"),
+        ("paid sites", "last month's paid sites", "math"),
+        ("paid sites", "new upgrades", "math"),
+        ("paid sites", "cancellations", "math"),
+    }

@@ -20,6 +20,7 @@ from coach.parse.slots import (
     DASH_ASIDE,
     has_operator,
     identity_end,
+    is_group_count,
     is_group_ref,
     is_pronoun,
     items,
@@ -449,6 +450,8 @@ class LinkReader:
             made = self.identity_terms(target, rhs, span, frag.text.strip())
         else:
             for item in items(rhs):
+                if is_group_count(item.text):
+                    continue  # "Under it I'd put two branches.": the branches follow
                 child = self.b.metric(item, avoid=target)
                 if child is None and kind == "causal":
                     child = self.b.cause(strip_belief(item))  # a lever named as a clause: "how close the race feels"

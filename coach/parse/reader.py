@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 from coach.parse.build import Builder
 from coach.parse.declare import Declarations
-from coach.parse.fragment import Frag
+from coach.parse.fragment import Frag, mask_parens
 from coach.parse.guards import Guardrails, guard_only
 from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
 from coach.parse.lists import Lists
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry, clean
 from coach.parse.segment import Sentence
-from coach.parse.slots import is_group_ref, is_pronoun, items, noun_ref, right_end
+from coach.parse.slots import is_group_count, is_group_ref, is_pronoun, items, noun_ref, right_end
 from coach.parse.state import LABEL, State, mask_labels
 from coach.parse.steps import Steps
 from coach.parse.words import family
@@ -113,11 +113,6 @@ _CHECK_VERB = re.compile(
     re.I,
 )
 _GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total", "count"})
-_GROUPS = re.compile(
-    r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
-    r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
-    re.I,
-)
 _BRANCH = re.compile(
     r"^\W*(?:(?:the\s+)?(?:one|first|second|third|fourth|other|another|last)(?:\s+(?:one|branch|part|side|piece))?)\s*(?:is|:|=)\s+"
     r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
@@ -244,7 +239,7 @@ class Reader(Declarations, Guardrails, Steps, Lists):
                         listed = [frag.cut(apart.start(g), apart.end(g)) for g in ("a", "b")]
                     else:
                         listed = items(right_end(rest, list_items=colon >= 0))
-                    groups = [p for p in listed if _GROUPS.match(p.text.strip())]
+                    groups = [p for p in listed if is_group_count(p.text)]
                     listed = [p for p in listed if p not in groups]
                     if groups and not listed:
                         # "Underneath it sit three groups of drivers." - "The first is discovery: ..." follows
@@ -385,8 +380,14 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             return False
         span = (frag.start, frag.end)
         self.b.link(parent, branch, kind or "unlabelled", span)
-        if m.group("rest"):
-            for item in items(right_end(frag.cut(m.start("rest")), list_items=True)):
+        rest = frag.cut(m.start("rest")) if m.group("rest") else None
+        if rest is not None and any(c.family == "equals" for c in relation_cues(mask_parens(rest.text))):
+            # "The first is the paid base: paid sites equal last month's sites plus upgrades minus cancellations"
+            self.state.focus = branch
+            self._links.read(rest, kind, False, True, None, branch)
+            return True
+        if rest is not None:
+            for item in items(right_end(rest, list_items=True)):
                 child = self.b.metric(item, avoid=branch)
                 if child is not None:
                     self.b.link(branch, child, kind or "unlabelled", span)

@@ -248,6 +248,18 @@ _VERB_ONLY = re.compile(
 )
 
 
+_GROUP_COUNT = re.compile(
+    r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
+    r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
+    re.I,
+)
+
+
+def is_group_count(text: str) -> bool:
+    """ "two branches", "three groups of drivers": how many parts follow, not one of them."""
+    return _GROUP_COUNT.match(text.strip(" .;:,")) is not None
+
+
 def items(frag: Frag) -> list[Frag]:
     """A list of metrics: "A, B and C", with shared head nouns spread over the adjectives."""
     frag = frag.strip(" ,:")
