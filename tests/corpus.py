@@ -24,6 +24,7 @@ SETS = {
     "tune": CORPUS / "tune.jsonl",
     "tune2": CORPUS / "tune2.jsonl",
     "tune3": CORPUS / "tune3.jsonl",
+    "test2": CORPUS / "test2.jsonl",
     "heldout": DATA / "heldout.jsonl",
     "heldout2": DATA / "heldout2.jsonl",
 }
