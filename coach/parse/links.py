@@ -146,6 +146,9 @@ def relation_cues(masked: str) -> list[Cue]:
         clause = rest[: stop.start() if stop else len(rest)]
         if m.group(0) == ":" and (family("equals").search(clause) or re.search(r"\b(?:is|are)\b", clause)):
             continue  # "Write it out: new subs = A + B": the identity is the "=", not the colon
+        if m.group(0) == ":" and re.match(r"\s*(?:the\s+)?(?:sum|product)\s+of\b", rest, re.I):
+            found.append(Cue("equals", m.start(), m.end(), "copula"))  # "Weekly orders: the product of A and B"
+            continue
         if (
             has_operator(clause)
             and not re.match(r"\s*(?:driven|made|split|broken|a function)", rest)
@@ -329,9 +332,17 @@ class LinkReader:
         said = _WRITTEN_AS.match(rhs.text)
         if said:
             rhs = rhs.cut(said.end())  # "uploads is, um, you can write it as athletes uploading times ..."
-        if re.match(r"adds? up", frag.text[cue.start : cue.end], re.I):
+        aggregate_by_verb: re.Match[str] | None = None
+        thought = re.match(r"(?:think of|see|view|model|picture)\s+(.+?)\s+as$", frag.text[cue.start : cue.end], re.I)
+        if thought:
+            lhs = frag.cut(cue.start + thought.start(1), cue.start + thought.end(1))  # "think of X as A times B"
+        if re.match(r"adds? up|multiply", frag.text[cue.start : cue.end], re.I):
             # "new + returning + resurrected add up to MAU": the terms come first.
             lhs, rhs = right_end(right), left_start(left)
+            if not has_operator(rhs.text):
+                # "A and B multiply to X", "C and D add up to A": the verb is the operator
+                word = "product" if re.match(r"multiply", frag.text[cue.start : cue.end], re.I) else "sum"
+                aggregate_by_verb = re.match(word, word)
         top_ref = (
             TOP_REF.fullmatch(lhs.text.strip()) is not None
             and self.b.north_star is not None
@@ -343,7 +354,7 @@ class LinkReader:
             if not declared.strip() or family("top").search(declared):
                 return chain
             lhs = lhs.cut(len(lhs.text) - len(declared)).strip()
-        aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end])
+        aggregate = _AGGREGATE.search(frag.text[cue.start : cue.end]) or aggregate_by_verb
         aside = _OVER_ASIDE.match(rhs.text)
         if aside and has_operator(rhs.text[aside.end() :]):
             rhs = rhs.cut(aside.end())  # "equals, summed over segments, each segment's share times its rate"
@@ -525,6 +536,18 @@ class LinkReader:
             [e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else []
             for s in segs
         ]
+        for one, other in ((0, 1), (1, 0)) if len(arrows) == 1 else ():
+            # "Weekly orders ← ordering customers, orders per customer": the parts of a known metric are new
+            # metrics, not that metric again ("ordering customers" is not "weekly orders").
+            known = [self.b.book.resolve(e) for e in groups[one]]
+            if (
+                len(known) == 1
+                and segs[other].text.strip()
+                and (not groups[other] or any(self.b.book.resolve(e) is known[0] for e in groups[other]))
+            ):
+                fresh = [self.b.metric(p, avoid=known[0]) for p in items(segs[other])]
+                groups[other] = [e for e in fresh if e is not None and self.b.book.resolve(e) is not known[0]]
+                break
         span = (frag.start, frag.end)
         # "A -> B -> C" reads one way throughout: top-down when it starts from a known parent or fans out.
         first = next((i for i, c in enumerate(arrows) if c.group != "left" and groups[i] and groups[i + 1]), None)

@@ -77,7 +77,12 @@ class Lists(ReaderBase):
     def _colon_list(self, frag: Frag, kind: LinkKind | None) -> None:
         """ "Active customers: new customers, returning customers." - a metric named before, then its parts."""
         m = _COLON_LIST.match(frag.text)
-        if m is None or relation_cues(m.group("list")) or has_operator(m.group("list")):
+        if (
+            m is None
+            or relation_cues(m.group("list"))
+            or has_operator(m.group("list"))
+            or re.match(r"\s*(?:the\s+)?(?:sum|product)\s+of\b", m.group("list"), re.I)  # an identity in words
+        ):
             return
         parent = self.b.book.find(clean(m.group("x")))
         if parent is None:

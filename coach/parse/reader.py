@@ -69,6 +69,11 @@ _FRONTED_UNDER = re.compile(
     r"components|children|numbers)\s+(?:under|below|beneath|feeding|behind|driving)\s+(?:that|it|this|them)\s+(?:are|would be|is)\s+",
     re.I,
 )
+_SIDE_REF = re.compile(
+    r"(?:the|that|this|our)\s+(?P<w>[\w-]{3,})\s+(?:side|number|bit|part|piece|half|branch|term|count|figure|component)"
+    r"(?:\s+itself|\s+in turn)?",
+    re.I,
+)
 _KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
@@ -416,6 +421,15 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         part = re.fullmatch(r"(?:the\s+|its\s+|that\s+)?(numerator|denominator)", text, re.I)
         if part:
             return self._ratio_part(part.group(1).lower())
+        side = _SIDE_REF.fullmatch(text)
+        if side:
+            # "the customer side splits into ...", "the customer number itself is ...": the part named by its word
+            word = side.group("w").lower().rstrip("s")
+            ns = self.b.book.resolve(self.b.north_star) if self.b.north_star else None
+            for e in reversed(self.b.book.entries):
+                head = re.split(r"\s+(?:per|of|by)\s+", e.name.lower())[0].split()[-1:]  # "orders per customer": orders
+                if self.b.book.resolve(e) is not ns and [h.rstrip("s") for h in head] == [word]:
+                    return e
         nth = _ORDINAL_REF.fullmatch(text)
         if nth:
             found = self._nth_part(nth.group("n").lower())
