@@ -1248,3 +1248,32 @@ def test_a_branch_announced_then_written_as_an_identity() -> None:
         ("paid sites", "new upgrades", "math"),
         ("paid sites", "cancellations", "math"),
     }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd balance it with refund rate and support tickets per order.",
+        "Paired with it, I'd watch refund rate and support tickets per order so we don't grow the wrong way.",
+        "The flip side to watch: refund rate and support tickets per order.",
+        "Counterweights are refund rate and support tickets per order.",
+        "We can't let refund rate or support tickets per order creep up.",
+        "If refund rate or support tickets per order go up, that's a red flag even if orders grow.",
+        "Refund rate and support tickets per order are my guardrails.",
+        "Guard-rail metrics – refund rate, support tickets per order.",
+        "What could go wrong: refund rate rises, support tickets per order rise. Those two I'd monitor as guardrails.",
+        "Two things must hold steady: refund rate and support tickets per order.",
+        "I'd put a ceiling on refund rate and on support tickets per order.",
+        "The cost of growth shows up in refund rate and support tickets per order, so those are the counter-metrics.",
+        "Don't-break metrics: refund rate; support tickets per order.",
+        "Meanwhile I'd make sure refund rate stays under 3% and support tickets per order stay flat.",
+        "To protect the customer experience I'd track refund rate and support tickets per order alongside.",
+        "Also watching refund rate + support tickets per order as counter metrics.",
+        "guardrails → refund rate, support tickets/order",
+        "Keep an eye on refund rate and support tickets per order — neither should get worse.",
+        "My two counter metrics would be refund rate and support tickets per order.",
+    ],
+)
+def test_two_guardrails_in_more_everyday_forms(text: str) -> None:
+    names = {n.name.lower() for n in parse_answer("My north star is weekly orders.\n" + text).guardrails()}
+    assert names in ({"refund rate", "support tickets per order"}, {"refund rate", "support tickets/order"})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from coach.parse.fragment import Frag, mask_parens
+from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
 from coach.parse.slots import DASH_ASIDE, is_group_ref, is_pronoun, items, left_start, right_end
 from coach.parse.state import ReaderBase
@@ -49,6 +50,18 @@ _COUNT = re.compile(
     r"(?:the\s+)?(?:two|three|four|a few|several|some|a couple(?: of)?|2|3|4)(?:\s+(?:main\s+|key\s+)?(?:things|metrics|numbers|guardrails|ones|counter[- ]?metrics))?",
     re.I,
 )
+_MID_BACK = re.compile(
+    r"(?:,\s*|\b(?:so|and)\s+)(?:those|these|both|they)(?:\s+(?:two|three))?\s*(?:are|would be|'re)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?$",
+    re.I,
+)
+_LET_MOVE = re.compile(
+    rf"\b(?:can't|cannot|can not|won't|shouldn't|mustn't|don't|do not|never)\s+let\s+(?P<x>[^,.;]{{3,80}}?)\s+(?:{_WORSE}|creep up|slip|get away)",
+    re.I,
+)
+_IF_WORSE_FLAG = re.compile(
+    rf"^\W*if\s+(?P<x>[^,;]{{3,80}}?)\s+(?:goes|go|gets|get)?\s*{_WORSE}\b[^,;]*,\s*(?:that's|that is|it's|it is)\s+a\s+(?:red flag|warning sign|bad sign)",
+    re.I,
+)
 _SEE_MOVE = re.compile(
     rf"\b(?:shouldn't|should not|don't want to|do not want to|can't|mustn't|never want to)\s+see\s+(?P<x>[^,.;]{{3,60}}?)\s+{_WORSE}"
     rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+{_WORSE})?",
@@ -71,7 +84,7 @@ _GUARD_VERB = re.compile(
     re.I,
 )
 _WATCH_VERB = re.compile(
-    r"\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard|hold)\s+",
+    r"(?:\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+|^\W*)(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard|hold)\s+",
     re.I,
 )
 _FILLER_LEAD = re.compile(
@@ -129,7 +142,18 @@ class Guardrails(ReaderBase):
             verb = _GUARD_VERB.match(after)
             watch = _WATCH_SO.search(text)
             as_guard = re.search(r"\bas\s+(?:my\s+|our\s+|the\s+)?$", text[: word.start()], re.I)
-            if re.match(r"\W*(?:and\s+)?(?:protect|safeguard)\b", text[word.start() :], re.I) and word.start() < 8:
+            mid_back = _MID_BACK.search(text[: word.start()])
+            if mid_back and not back:
+                # "The cost shows up in A and B, so those are the counter-metrics"
+                listed = re.match(r".*\b(?:in|on|across|into|from|at|are|is|by)\s+", text[: mid_back.start()], re.I)
+                found.extend(_guard_items(frag.cut(listed.end() if listed else 0, mid_back.start())))
+            elif re.match(
+                r"(?:balance|(?:an?\s+)?(?:floor|ceiling))\b.*\b(?:with|against|on)$",
+                text[word.start() : word.end()],
+                re.I,
+            ):
+                found.extend(_guard_items(frag.cut(word.end())))  # "I'd balance it with A and B", "a ceiling on A"
+            elif re.match(r"\W*(?:and\s+)?(?:protect|safeguard)\b", text[word.start() :], re.I) and word.start() < 8:
                 found.extend(_guard_items(frag.cut(word.end())))  # "Protect refund rate and support tickets."
             elif back and self._previous is not None:
                 prev = self._previous
@@ -165,7 +189,7 @@ class Guardrails(ReaderBase):
                 if treat:
                     subj = left_start(frag.cut(0, treat.start()))
                     fronted = re.search(
-                        r"\s+(?:I|we)(?:'d| would| will)?\s+(?:treat|consider|keep|hold|use|count|see|have|want)$",
+                        r"\s+(?:I|we)(?:'d| would| will)?\s+(?:treat|consider|keep|hold|use|count|see|have|want|monitor|watch|track)$",
                         subj.text,
                         re.I,
                     )
@@ -174,15 +198,21 @@ class Guardrails(ReaderBase):
                     subj = subj.cut(
                         len(
                             re.match(
-                                r"^(?:.*\b(?:treat|consider|keep|hold|use|count|put|see|add|watch|have)\s+)?",
+                                r"^(?:.*\b(?:treat|consider|keep|hold|use|count|put|see|add|watch|watching|tracking|monitoring|have)\s+)?",
                                 subj.text,
                                 re.I,
                             ).group(0)
                         )
                     )
-                    front.extend(items(subj) if not is_group_ref(subj.text) else [])
+                    front.extend(
+                        [i for part in subj.split(re.compile(r"\s+\+\s+")) for i in items(part)]
+                        if not is_group_ref(subj.text)
+                        else []
+                    )
                     if is_group_ref(subj.text):
-                        front.extend(Frag(e.name, -1) for e in self.state.last_items[:4])
+                        # "A rises, B rises. Those two I'd monitor as guardrails": what the sentence before named
+                        earlier = mentions(self._previous) if self._previous is not None else []
+                        front.extend(earlier or [Frag(e.name, -1) for e in self.state.last_items[:4]])
             found[:0] = front
         elif colon is not None:
             found.extend(_guard_items(frag.cut(colon)))  # "we must not make worse two things: A, and B"
@@ -227,6 +257,11 @@ class Guardrails(ReaderBase):
         to get worse", "keep A above 4.5")."""
         found: list[Frag] = []
         for m in family("must_not").finditer(text):
+            if m.group(0).lower().startswith("neither"):
+                found.extend(
+                    self._watched_before(frag.cut(0, m.start()))
+                )  # "Keep an eye on A and B — neither should ..."
+                continue
             if worse_only and not re.search(_WORSE, text[m.start() : m.end() + 20], re.I):
                 continue  # "growth shouldn't come at the cost of quality" says what matters, not what is held
             if re.match(r"\s+(?:[\w-]+\s+){0,3}?(?:only|just|merely|simply) because\b", text[m.end() :], re.I):
@@ -248,7 +283,11 @@ class Guardrails(ReaderBase):
                     ).group(0)
                 )
             )
-            if re.fullmatch(r"\s*(?:and\s+)?(?:those|these|they|both|all of them|both of them)\s*", subj.text, re.I):
+            if re.fullmatch(
+                r"\s*(?:and\s+)?(?:those|these|they|both|all of them|both of them|neither|neither of them|none of them)\s*",
+                subj.text,
+                re.I,
+            ):
                 found.extend(self._watched_before(frag.cut(0, subj.start - frag.start)))
             elif subj.text.strip() and not _NOT_GUARDED.match(subj.text):
                 found.extend(items(subj))
@@ -259,6 +298,13 @@ class Guardrails(ReaderBase):
             for g in ("x", "y"):
                 if m.group(g):
                     found.extend(_either(frag.cut(m.start(g), m.end(g))))
+        flagged = _IF_WORSE_FLAG.search(text)
+        if flagged:
+            found.extend(
+                _either(frag.cut(flagged.start("x"), flagged.end("x")))
+            )  # "If A or B go up, that's a red flag"
+        for m in _LET_MOVE.finditer(text):
+            found.extend(_either(frag.cut(m.start("x"), m.end("x"))))  # "we can't let A or B creep up"
         for m in _SEE_MOVE.finditer(text):
             # "we shouldn't see app rating fall or refund rate climb"
             for g in ("x", "y"):
@@ -307,6 +353,16 @@ class Guardrails(ReaderBase):
         if m:
             item = item.cut(0, m.start())
         item = item.strip(" ,.;:")
+        moved = re.search(
+            r"\s+(?:rises?|rose|falls?|fell|drops?|dropped|climbs?|spikes?|declines?|goes up|go up|goes down|go down)$",
+            item.text,
+            re.I,
+        )
+        if moved:
+            item = item.cut(0, moved.start())  # "A rises, B rise": how it would move, not its name
+        lead = re.match(r"(?:on|to|at)\s+(?=\S)", item.text, re.I)
+        if lead:
+            item = item.cut(lead.end())  # "a ceiling on A and on B"
         text = item.text.strip()
         if (
             not text
