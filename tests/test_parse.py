@@ -1277,3 +1277,35 @@ def test_a_branch_announced_then_written_as_an_identity() -> None:
 def test_two_guardrails_in_more_everyday_forms(text: str) -> None:
     names = {n.name.lower() for n in parse_answer("My north star is weekly orders.\n" + text).guardrails()}
     assert names in ({"refund rate", "support tickets per order"}, {"refund rate", "support tickets/order"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Faster delivery should push orders per customer up, but that's a hypothesis until we test it.",
+        "I'd expect faster delivery to lift orders per customer; we'd confirm with an A/B test.",
+        "Orders per customer probably responds to faster delivery — a causal guess worth an experiment.",
+        "My theory: faster delivery → more orders per customer. Needs a holdout to prove.",
+        "Faster delivery (hypothesis) ⇒ orders per customer.",
+        "We think faster delivery increases orders per customer; we'd validate it with a geo test.",
+        "The causal bet is that faster delivery raises orders per customer.",
+        "A dotted line from faster delivery to orders per customer: it's a hypothesis, not an identity.",
+        "I'd A/B test whether faster delivery raises orders per customer.",
+        "Faster delivery likely feeds orders per customer (untested).",
+        "If we make delivery faster, orders per customer should go up — something to test with a holdout.",
+        "I'd want to prove that faster delivery causes more orders per customer before investing.",
+        "The link from faster delivery to orders per customer is correlational so far; an experiment would settle it.",
+        "Faster delivery is a lever on orders per customer, which I'd test with an A/B.",
+        "Hypothesis #1: faster delivery → orders per customer ↑.",
+        "Faster delivery could be what drives orders per customer, though I'd need a test to know.",
+        "I believe delivery speed is a key driver of orders per customer, and I'd test it.",
+    ],
+)
+def test_a_causal_hypothesis_in_more_everyday_forms(text: str) -> None:
+    tree = parse_answer(
+        "My north star is weekly orders. Weekly orders = ordering customers × orders per customer.\n" + text
+    )
+    assert any(
+        link.kind == "causal" and link.parent == "orders per customer" and "deliver" in link.child.lower()
+        for link in tree.links
+    )

@@ -28,8 +28,12 @@ class LinkDraft:
 
 
 # "I'd A/B test it", "confirm the one we act on": what the speaker will do, not a cause.
+_CLAIM_LEAD = re.compile(
+    r"^.*?\b(?:prove|show|check|test|see|know|confirm|verify|validate|learn|find out)\s+(?:that|whether|if)\s+", re.I
+)
 _WHAT_POINTER = re.compile(
-    r"\s+(?:is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?(?:\s+(?:that|which))?)\s*$",
+    r"\s+(?:(?:could|might|may|would|will)\s+be|is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?"
+    r"(?:\s+(?:that|which))?)\s*$",
     re.I,
 )
 _FIRST_PERSON = re.compile(
@@ -124,6 +128,9 @@ class Builder:
     def cause(self, frag: Frag) -> NodeEntry | None:
         """What a hypothesis says drives a metric: a metric, or a lever named as a short clause
         ("the admin can push the install through device management")."""
+        claim = _CLAIM_LEAD.match(frag.text)
+        if claim:
+            frag = frag.cut(claim.end())  # "I'd want to prove that faster delivery", "A/B test whether faster delivery"
         pointer = _WHAT_POINTER.search(frag.text)
         if pointer:
             frag = frag.cut(0, pointer.start())  # "faster delivery is what moves it": the cause is before "is what"

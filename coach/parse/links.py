@@ -68,7 +68,8 @@ _WHAT_DRIVES = re.compile(
 )
 _MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
 _IF_THEN = re.compile(
-    rf"\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b",
+    rf"(?<!\bsee )(?<!\bcheck )(?<!\bknow )(?<!\btest )(?<!\blearn )\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)"
+    rf"(?:\s+(?:should|would|will|could|might|may|can))?\s+(?:{_MOVES})\b",
     re.I,
 )
 # "eval pass rate goes up, minutes per session goes up": two moves side by side in a hypothesis.

@@ -17,7 +17,7 @@ from coach.tree import LinkKind
 # "the precision-to-conversion link", "the ETA → conversion arrow", "the link from precision to conversion"
 _NAMED_LINK = re.compile(
     r"\b(?P<a>[\w%]+(?:-[\w%]+){0,2}?)(?:-to-|\s*(?:→|->)\s*)(?P<b>[\w%]+(?:-[\w%]+){0,2}?)[ -]+"
-    r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
+    r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge|line)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )

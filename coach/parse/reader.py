@@ -37,7 +37,8 @@ _BACK_CAUSAL = re.compile(
 )
 _BACK_TEST = re.compile(
     r"\W*(?:(?:and|so|but|then)\s+)?(?:I|we)(?:'d| would| could| can| will|'ll| should)?\s+(?:(?:want|need|have) to\s+)?"
-    r"(?:A/B[- ]test|test|validate|prove|verify|experiment on)\s+(?:that|this|it|them|those|these|the (?:link|claim|idea))\b",
+    r"(?:A/B[- ]test|test|validate|prove|verify|experiment on)\s+(?:that|this|it|them|those|these|the (?:link|claim|idea))\b|"
+    r"\W*(?:(?:I think so|probably|maybe|likely),?\s+(?:but\s+)?)?(?:I|we)(?:'d| would)\s+(?:run|need|want)\s+(?:an?\s+)?(?:experiment|A/B test|test|holdout)",
     re.I,
 )
 _BACK_MATH = re.compile(
