@@ -371,3 +371,34 @@ def test_a_two_level_tree_in_more_everyday_forms_passes_hierarchy(tree_text: str
         "My north star is weekly orders.\n" + tree_text, question="How would you measure success for DoorDash?"
     )
     assert {c.id: c.status for c in graded.criteria}["hierarchy"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "walk",
+    [
+        "I'd lay active customers and orders per customer side by side for the last eight weeks. If active customers is the one that fell, I'd then split it into new and returning customers.",
+        "Which factor moved? Say active customers. Then: new vs returning customers, and inside returning, by platform.",
+        "First compare the two factors. The drop is in active customers, so next I'd check new customers against returning customers.",
+        "I'd check whether the drop sits in active customers or in orders per customer; whichever it is, I'd slice that one by region and by app version.",
+        "Walk: (1) active customers vs orders per customer; (2) within the one that fell, new vs returning; (3) by city.",
+        "Look at both components week over week. Suppose orders per customer is flat and active customers fell; I'd break active customers down by acquisition channel.",
+        "My first cut is active customers versus orders per customer. If it's orders per customer, I'd look at it by customer tenure and by basket size.",
+        "I'd see which of the two inputs dropped and then dig one level deeper into that input by segment: device, region, cohort.",
+        "Diagnose by comparing active customers and orders per customer; then for the one that dropped, compare new and returning customers.",
+        "So: which term moved, active customers or orders per customer? Then within that term I'd cut by platform and geography.",
+        "It's either fewer customers or fewer orders each. I'd check both and then split whichever dropped by new versus returning and by city.",
+        "Start at the top: is it active customers or orders per customer? Go one level down in that branch: new customers vs returning customers.",
+        "I'd pull active customers and orders per customer. Active customers dropped, so I'd go one level deeper: new and returning customers, then segment returning by platform.",
+        "Compare active customers with orders per customer; once I know which one moved, segment it by platform and country to find the break.",
+        "I'd split the drop between active customers and orders per customer, then cut the bigger piece by channel.",
+    ],
+)
+def test_a_root_cause_walk_in_more_everyday_forms_passes_rca(walk: str) -> None:
+    answer = (
+        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
+        "Active customers = new + returning customers.\n" + walk
+    )
+    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    statuses = {c.id: c.status for c in graded.criteria}
+    assert statuses["rca"] == "pass"
+    assert graded.tree.north_star == "weekly orders"

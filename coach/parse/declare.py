@@ -187,12 +187,16 @@ class Declarations(ReaderBase):
                 )
                 self._commit(entry, frag, personal=personal, at=frag.start + m.start())
                 return
-        if cues and (
-            re.search(r"[?:]\s*$", frag.text)
-            # "North Star Metric" alone on its line, the metric in the paragraph below
-            or len(text.strip(" *#_:.-")) <= cues[-1].end() - cues[0].start() + 2
+        if (
+            cues
+            and (
+                re.search(r"[?:]\s*$", frag.text)
+                # "North Star Metric" alone on its line, the metric in the paragraph below
+                or len(text.strip(" *#_:.-")) <= cues[-1].end() - cues[0].start() + 2
+            )
+            and not re.match(r"\W*(?:start|begin|starting|beginning)\s+(?:at|from)\s+the\s+top\b", frag.text, re.I)
         ):
-            self._pending_top = True
+            self._pending_top = True  # "Start at the top: is it A or B?" is a walk beginning, not a top to name
 
     def _choice(self, frag: Frag) -> bool:
         """ "Options: (a) weekly listeners, (b) minutes." - "I pick (a)."; "..., so weekly listeners it is."."""

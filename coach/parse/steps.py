@@ -29,6 +29,11 @@ _HYPOTHESIS = re.compile(
 
 
 _CAUSAL_LEAD = re.compile(r"\W*causal(?:ly)?\s*[:—–-]", re.I)
+_GOES_ON = re.compile(
+    r"\b(?:the one that (?:fell|dropped|moved)|in that branch|within that|inside that|one level (?:down|deeper)|"
+    r"if (?:it's|it is)\b|(?:is|was) the one)\b",
+    re.I,
+)
 _WALK_VERB = re.compile(r"\b(?:look|check|cut|slice|split|segment|break|drill|compare|dig|pull)\w*\b", re.I)
 _THINK = re.compile(
     r"\W*(?:causal(?:ly)?\s*[:—–-]\s*)?(?:(?:I|we)\s+(?:think|guess|expect|reckon|suspect)\s+(?:that\s+)?)", re.I
@@ -115,7 +120,7 @@ class Steps(ReaderBase):
         step = frag
         if found.identity and found.end < len(frag.text):
             step = frag.cut(found.end).strip(" ,;")  # "MAU = A + B, so I'd check each of those separately"
-        elif found.identity or (found.head is not None and not in_walk):
+        elif found.identity or (found.head is not None and not in_walk and not self._goes_on(frag.text)):
             return
         step_text = mask_parens(step.text)
         if family("guardrail").search(step_text) or not re.search(r"[A-Za-z]{2}", step_text):
@@ -139,6 +144,11 @@ class Steps(ReaderBase):
         ):
             extra = self._referenced_components(step_text)
             self.b.diagnose((step.start, step.end), extra)
+
+    def _goes_on(self, text: str) -> bool:
+        """ "If active customers is the one that fell, I'd then split it into new and returning": a split made as the
+        next step of a walk already begun is a step of it too."""
+        return bool(self.b.diagnosis) and bool(_GOES_ON.search(text))
 
     def _referenced_components(self, text: str) -> list[NodeEntry]:
         """ "each of those three separately": the components of the metric just split."""
