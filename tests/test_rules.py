@@ -402,3 +402,28 @@ def test_a_root_cause_walk_in_more_everyday_forms_passes_rca(walk: str) -> None:
     statuses = {c.id: c.status for c in graded.criteria}
     assert statuses["rca"] == "pass"
     assert graded.tree.north_star == "weekly orders"
+
+
+@pytest.mark.parametrize(
+    "model_layer",
+    [
+        "Under acceptance rate I'd put the model layer: hallucination rate and p95 latency, which I believe drive acceptance.",
+        "Model inputs feeding acceptance rate: eval pass rate on our golden set, and thumbs-down rate.",
+        "The bottom layer is model quality: groundedness score and p95 latency → acceptance rate.",
+        "I'd add an input layer below acceptance rate — offline eval pass rate and online correction rate.",
+        "Acceptance rate ⇐ hallucination rate (hypothesis, test by model A/B) and ⇐ latency p95.",
+        "Offline: eval pass rate. Online: thumbs-down rate. Both sit upstream of acceptance rate.",
+        "The model-side drivers of acceptance rate are recall on the golden set and the escalation rate.",
+        "Below acceptance, the AI layer: factual error rate, p95 response time.",
+        "I believe lower hallucination rate lifts acceptance rate; I'd test it with a model A/B.",
+        "Inputs: precision and recall of the classifier, feeding acceptance rate.",
+        "acceptance rate <- model quality: eval pass %, hallucination %",
+    ],
+)
+def test_a_model_layer_in_more_everyday_forms_passes_ai_layer(model_layer: str) -> None:
+    answer = (
+        "My north star is weekly accepted drafts. Weekly accepted drafts = drafts shown × acceptance rate.\n"
+        + model_layer
+    )
+    graded = grade(answer, question="How would you measure success for our AI email-drafting assistant?")
+    assert {c.id: c.status for c in graded.criteria}["ai_layer"] == "pass"

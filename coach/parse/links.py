@@ -48,6 +48,7 @@ _SCOPE_THEN_PRONOUN = re.compile(
     r"\W*(?:(?:and|so|then|now)\s+)?(?:for|as for|on|regarding|about|with)\s+(?:the\s+)?(?P<x>[^,:;]{2,50}?)\s*,\s*(?:it|that|this|they|those)\s*$",
     re.I,
 )
+_LIST_LABEL = re.compile(r"\s*[\w -]{2,30}:\s+(?=\S[^:]*[,+&]|\S[^:]*\band\b)", re.I)
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
@@ -531,8 +532,13 @@ class LinkReader:
             segs.append(frag.cut(pos, cue.start))
             pos = cue.end
         segs.append(frag.cut(pos))
+        for i, cue in enumerate(arrows):
+            label = _LIST_LABEL.match(segs[i + 1].text) if cue.group == "left" else None
+            if label:
+                segs[i + 1] = segs[i + 1].cut(label.end())  # "acceptance rate <- model quality: A, B"
         segs[0] = left_start(segs[0])
         segs[-1] = right_end(segs[-1])
+
         groups = [
             [e for e in (self.resolve(p, True) for p in items(s)) if e is not None] if s.text.strip() else []
             for s in segs

@@ -34,9 +34,12 @@ _SPLIT_X_INTO = re.compile(
     re.I,
 )
 _DRIVERS_OF = re.compile(
-    r"^\W*(?:(?:the\s+)?(?:main\s+|key\s+)?(?:drivers|inputs|levers|components|parts|branches)\s+(?:of|for|under|behind)\s+|"
+    r"^\W*(?:(?:the\s+)?(?:main\s+|key\s+)?(?:[\w-]+\s+)?(?:drivers|inputs|levers|components|parts|branches|metrics)\s+"
+    r"(?:of|for|under|behind|below|feeding|driving|upstream of)\s+|"
     r"(?:the\s+)?(?:two|three|four|a few|several)\s+(?:main\s+|key\s+)?(?:drivers|inputs|levers|things|factors|metrics)\s+"
-    r"(?:feed|feeding|drive|driving|move|moving|shape|determine|roll up into|sit under)\s+)(?P<x>[^:]{2,60}?)\s*:\s*",
+    r"(?:feed|feeding|drive|driving|move|moving|shape|determine|roll up into|sit under)\s+|"
+    r"(?:I'd|I would|we'd|we would)\s+add\s+(?:an?\s+)?(?:[\w-]+\s+)?(?:layer|level)\s+(?:below|under|beneath|feeding)\s+)"
+    r"(?P<x>[^:—–]{2,60}?)\s*(?::|\s(?:are|is|would be)\b|\s[—–])\s*",
     re.I,
 )
 _LEVEL_LIST = re.compile(

@@ -75,6 +75,12 @@ _SIDE_REF = re.compile(
     r"(?:\s+itself|\s+in turn)?",
     re.I,
 )
+_STAGED = re.compile(r"\W*(?P<stage>offline|online)\b[^:]{0,30}:\s*(?P<x>[^,.;:]{2,60}?)\s*[.;]?\s*$", re.I)
+_BACK_UPSTREAM = re.compile(
+    r"\W*(?:and\s+)?(?:both|these|those|they|all three|all of them)(?:\s+(?:two|three))?\s+(?:sit|are|feed|go|roll up)\s+"
+    r"(?:upstream of|under|below|beneath|into)\s+(?P<y>[^,.;]{2,60}?)\s*(?:[,.;]|$)",
+    re.I,
+)
 _KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = re.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
@@ -275,6 +281,26 @@ class Reader(Declarations, Guardrails, Steps, Lists):
             return read
         if _BRANCHES_INTRO.search(text):
             self._branch_parent = st.focus  # "Under this I see two branches." - "One is ...", "Other is ..." follow
+        staged = _STAGED.match(text)
+        if staged:
+            # "Offline: eval pass rate." names a model metric and where it is measured
+            entry = self.b.metric(frag.cut(staged.start("x"), staged.end("x")))
+            if entry is not None:
+                self.b.stage.setdefault(id(self.b.book.resolve(entry)), staged.group("stage").lower())
+        upstream = _BACK_UPSTREAM.match(text)
+        if upstream:
+            # "Offline: eval pass rate. Online: thumbs-down rate. Both sit upstream of acceptance rate."
+            below = self._resolve(frag.cut(upstream.start("y"), upstream.end("y")), True)
+            n = 3 if re.search(r"three", upstream.group(0), re.I) else 2
+            parents = {id(b.book.resolve(d.parent)) for d in b.links}
+            loose = [
+                e
+                for e in reversed(b.book.entries)
+                if not b.has_parent(e) and id(b.book.resolve(e)) not in parents and e is not b.north_star
+            ]
+            for e in loose[:n] if below is not None else []:
+                if b.book.resolve(e) is not b.book.resolve(below):
+                    b.link(below, e, label or st.section_kind or "unlabelled", (frag.start, frag.end))
         if self._back_reference(frag, n_links):
             self._remember(frag, n_links, entries_before)
             return read
