@@ -1,6 +1,6 @@
 """The offline grade against labelled answers: floors that guard the reader and the rules against regressions.
 
-The test split (tests/data/corpus/test.jsonl) is never used to adjust code;
+The test splits (tests/data/corpus/test.jsonl and test2.jsonl) are never used to adjust code;
 its floor is the figure measured when the reader was last changed, minus three
 points, as are the tune sets'. Every criterion must also beat what always
 answering its most common label would score.
@@ -17,10 +17,11 @@ from coach.grade import grade
 
 # name → (verdict exact, worst criterion), measured minus three points.
 FLOORS = {
-    "test": (0.73, 0.85),
+    "test": (0.73, 0.86),
+    "test2": (0.58, 0.83),
     "tune": (0.82, 0.89),
-    "tune2": (0.83, 0.89),
-    "tune3": (0.69, 0.74),
+    "tune2": (0.84, 0.90),
+    "tune3": (0.80, 0.88),
     "heldout": (0.90, 0.93),
     "heldout2": (0.80, 0.80),
 }
