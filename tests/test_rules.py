@@ -427,3 +427,21 @@ def test_a_model_layer_in_more_everyday_forms_passes_ai_layer(model_layer: str) 
     )
     graded = grade(answer, question="How would you measure success for our AI email-drafting assistant?")
     assert {c.id: c.status for c in graded.criteria}["ai_layer"] == "pass"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Weekly orders fell 10%. Weekly orders = active customers × orders per customer, so I'd first see which factor fell, then cut it by platform.",
+        "Orders are down 10%. Orders break into active customers and orders per customer; I'd check both and then split the one that fell by region.",
+        "ok so orders down ten percent. orders is customers times orders per customer. I'd look at which one dropped and then go by city.",
+        "Let me decompose the drop: weekly orders = new customer orders + returning customer orders. I'd check both, then segment the one that fell by channel.",
+        "Starting from weekly orders (the metric that dropped): it's active customers times orders per customer. Check which moved; then cut that by region.",
+        "1. Weekly orders = customers × orders/customer. 2. Which fell? 3. Segment that one by platform and region.",
+        "I'd treat the drop top-down. Weekly orders is the product of active customers and orders per customer; whichever fell, I'd break down by cohort.",
+    ],
+)
+def test_working_down_from_the_moved_metric_names_it_and_walks_it(answer: str) -> None:
+    graded = grade(answer, question="Weekly orders on our food delivery app dropped 10% last week. What would you do?")
+    statuses = {c.id: c.status for c in graded.criteria}
+    assert (statuses["north_star"], statuses["rca"]) == ("pass", "pass")

@@ -118,8 +118,9 @@ class Steps(ReaderBase):
             st.diagnosis_line = sent.line.index
         in_walk = st.in_diagnosis or st.diagnosis_line == sent.line.index
         step = frag
-        if found.identity and found.end < len(frag.text):
-            step = frag.cut(found.end).strip(" ,;")  # "MAU = A + B, so I'd check each of those separately"
+        rest = frag.cut(found.end).strip(" ,;") if found.head is not None and found.end < len(frag.text) else None
+        if rest is not None and (found.identity or family("components_together").search(mask_parens(rest.text))):
+            step = rest  # "MAU = A + B, so I'd check each of those separately"; "X breaks into A and B; I'd check both"
         elif found.identity or (found.head is not None and not in_walk and not self._goes_on(frag.text)):
             return
         step_text = mask_parens(step.text)

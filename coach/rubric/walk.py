@@ -24,6 +24,7 @@ from coach.rubric.context import QuestionContext
 from coach.rubric.treeview import children, find_node
 from coach.tree import Node, Tree
 
+_WHICHEVER = re.compile(r"\bwhichever\b", re.I)
 _FILLER = {"per", "of", "the", "a", "to", "in", "on", "by", "and", "for", "with", "number", "count", "total"}
 
 
@@ -116,8 +117,11 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
                 # platform" the step's cut is the step further.
                 first_cut = {s.lower() for s in segs if s.lower() in part.lower()}
                 phase_at = n
-                # "check new and returning, then cut returning by platform" in one part: the cut is the further step.
-                if segs and len(result.checked) >= 1 and not together and named:
+                # "check new and returning, then cut returning by platform" in one part: the cut is the further step;
+                # so is "whichever fell, I'd break it down by cohort" (the branches are checked to know which fell).
+                if segs and (
+                    (len(result.checked) >= 1 and not together and named) or (together and _WHICHEVER.search(part))
+                ):
                     result.further_quote = part
                     return result
             continue
