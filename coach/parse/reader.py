@@ -17,12 +17,14 @@ from coach.parse.build import Builder
 from coach.parse.declare import Declarations
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.guards import Guardrails, guard_only
-from coach.parse.links import TOP_REF, LinkRead, LinkReader, relation_cues
+from coach.parse.linkbase import LinkRead
+from coach.parse.links import LinkReader, relation_cues
 from coach.parse.lists import Lists
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry, clean
+from coach.parse.scope import Scope
 from coach.parse.segment import Sentence
-from coach.parse.slots import is_group_count, is_group_ref, is_pronoun, items, noun_ref, right_end
+from coach.parse.slots import is_group_count, is_pronoun, items, right_end
 from coach.parse.state import LABEL, State, mask_labels
 from coach.parse.steps import Steps
 from coach.parse.words import family
@@ -60,19 +62,9 @@ _MOVED_LABEL = re.compile(
     r"(?=\s*(?:[,;(]|[-−–+]?\s*\d|\s(?:is\s+)?(?:down|up|fell|dropped|rose)\b|$))",
     re.I,
 )
-_ORDINAL_REF = re.compile(
-    r"(?:the\s+)?(?P<n>first|second|third|fourth|last|former|latter)(?:\s+(?:one|piece|part|component|branch|term|bucket|"
-    r"half|group|factor|driver|lever|input|side|leg|flow|stream))?",
-    re.I,
-)
 _FRONTED_UNDER = re.compile(
     r"\W*(?:(?:and|so|then|now)\s+)*(?P<x>[^,:;]{2,50}?),\s*(?:the\s+)?(?:things|metrics|drivers|pieces|inputs|levers|parts|"
     r"components|children|numbers)\s+(?:under|below|beneath|feeding|behind|driving)\s+(?:that|it|this|them)\s+(?:are|would be|is)\s+",
-    re.I,
-)
-_SIDE_REF = re.compile(
-    r"(?:the|that|this|our)\s+(?P<w>[\w-]{3,})\s+(?:side|number|bit|part|piece|half|branch|term|count|figure|component)"
-    r"(?:\s+itself|\s+in turn)?",
     re.I,
 )
 _STAGED = re.compile(r"\W*(?P<stage>offline|online)\b[^:]{0,30}:\s*(?P<x>[^,.;:]{2,60}?)\s*[.;]?\s*$", re.I)
@@ -124,7 +116,6 @@ _CHECK_VERB = re.compile(
     r"\b(?:I'd|I would|I'll|we'd|I|we|then)\s+(?:\w+\s+)?(?:check|look at|look into|dig into|pull|examine|compare)\s+",
     re.I,
 )
-_GENERIC_NOUNS = frozenset({"figure", "number", "metric", "kpi", "headline", "measure", "total", "count"})
 _BRANCH = re.compile(
     r"^\W*(?:(?:the\s+)?(?:one|first|second|third|fourth|other|another|last)(?:\s+(?:one|branch|part|side|piece))?)\s*(?:is|:|=)\s+"
     r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
@@ -141,7 +132,7 @@ class Read:
     guardrails: bool = False
 
 
-class Reader(Declarations, Guardrails, Steps, Lists):
+class Reader(Declarations, Guardrails, Steps, Lists, Scope):
     def __init__(self, b: Builder) -> None:
         self.b = b
         self.state = State()
@@ -435,79 +426,6 @@ class Reader(Declarations, Guardrails, Steps, Lists):
         if group:
             self.state.last_items = group
             self._previous_entries = group
-
-    # --- scope: what a pronoun or a short name points back to -------------------------
-    def _resolve(self, frag: Frag, refers_back: bool) -> NodeEntry | None:
-        text = frag.text.strip(" ,.;:")
-        if is_pronoun(text):
-            return self.state.focus
-        if TOP_REF.fullmatch(text) and self.b.north_star is not None:
-            return self.b.north_star  # "Brand kit adoption → NS", "<- the one number"
-        if is_group_ref(text):
-            return self.state.last_items[-1] if self.state.last_items else None
-        part = re.fullmatch(r"(?:the\s+|its\s+|that\s+)?(numerator|denominator)", text, re.I)
-        if part:
-            return self._ratio_part(part.group(1).lower())
-        side = _SIDE_REF.fullmatch(text)
-        if side:
-            # "the customer side splits into ...", "the customer number itself is ...": the part named by its word
-            word = side.group("w").lower().rstrip("s")
-            ns = self.b.book.resolve(self.b.north_star) if self.b.north_star else None
-            for e in reversed(self.b.book.entries):
-                head = re.split(r"\s+(?:per|of|by)\s+", e.name.lower())[0].split()[-1:]  # "orders per customer": orders
-                if self.b.book.resolve(e) is not ns and [h.rstrip("s") for h in head] == [word]:
-                    return e
-        nth = _ORDINAL_REF.fullmatch(text)
-        if nth:
-            found = self._nth_part(nth.group("n").lower())
-            if found is not None:
-                return found
-        noun = noun_ref(text)
-        if noun and not self.b.book.find(text):
-            for e in reversed(self.b.book.entries):
-                words = e.name.lower().split()
-                if words and (words[-1] == noun or words[-1].rstrip("s") == noun.rstrip("s")):
-                    return e
-                if len(words) > 2 and words[0] == noun and words[1] in ("of", "that", "who", "which", "with"):
-                    return e  # "that share" for "share that collaborate"
-            if noun in _GENERIC_NOUNS:
-                return self.state.focus or self.b.north_star  # "The figure is the sum of three flows: ..."
-        return self.b.known_metric(frag) if refers_back else self.b.metric(frag)
-
-    def _nth_part(self, which: str) -> NodeEntry | None:
-        """ "That top number breaks into two pieces: A, and B. The first piece depends on ...": a part of the last
-        metric split, by its place in the split."""
-        book = self.b.book
-        at = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}[which]
-        # "The second piece" goes on from the split "the first piece" pointed into, not the first piece's own parts.
-        parents = [self._ordinal_parent] if at != 0 and self._ordinal_parent is not None else []
-        parents += [book.resolve(d.parent) for d in reversed(self.b.links)]
-        for parent in parents:
-            parts = list(
-                {
-                    id(c): c for c in (book.resolve(d.child) for d in self.b.links if book.resolve(d.parent) is parent)
-                }.values()
-            )
-            if len(parts) >= 2:
-                self._ordinal_parent = parent
-                return parts[at] if at < len(parts) else None
-        return None
-
-    def _ratio_part(self, which: str) -> NodeEntry | None:
-        """ "the numerator splits into ...": a term of the last ratio written as an identity."""
-        for draft in reversed(self.b.links):
-            if draft.operator == "÷":
-                if which == "denominator":
-                    return draft.child
-                return next(
-                    (
-                        d.child
-                        for d in self.b.links
-                        if d.formula == draft.formula and d.parent is draft.parent and d.operator != "÷"
-                    ),
-                    None,
-                )
-        return None
 
     def _label(self, text: str) -> LinkKind | None:
         for m in LABEL.finditer(text):

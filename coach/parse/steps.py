@@ -7,7 +7,7 @@ import re
 
 from coach.parse.build import segments_in
 from coach.parse.fragment import Frag, mask_parens
-from coach.parse.links import LinkRead
+from coach.parse.linkbase import LinkRead
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
 from coach.parse.segment import Sentence
