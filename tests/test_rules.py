@@ -225,6 +225,22 @@ def test_the_moved_metric_as_the_top_in_any_common_form(answer: str, status: str
         "Active customers and order frequency roll up into weekly orders; new customers and retained customers roll up into active customers.",
         "Weekly orders <- active customers, order frequency. Active customers <- new customers, retained customers.",
         "Drivers of weekly orders: active customers (new + retained) and order frequency.",
+        "Weekly orders comes from two places: ordering customers and orders per customer. Ordering customers in turn comes from new customers and returning customers.",
+        "Weekly orders is driven by ordering customers and orders per customer, and ordering customers is itself new customers plus returning customers.",
+        "Weekly orders = ordering customers × orders per customer; the customer side splits into new and returning customers.",
+        "Weekly orders has two drivers, ordering customers and orders per customer. Underneath ordering customers are new customers and returning customers.",
+        "Think of weekly orders as ordering customers times orders per customer. Ordering customers breaks into new and returning customers.",
+        "Weekly orders depends on ordering customers and orders per customer; ordering customers depends on new customers and returning customers.",
+        "Weekly orders ← ordering customers, orders per customer. Ordering customers ← new customers, returning customers.",
+        "weekly orders: ordering customers x orders per customer. ordering customers: new + returning customers.",
+        "Weekly orders is a function of ordering customers and orders per customer. Ordering customers is a function of new customers and returning customers.",
+        "At level one, weekly orders splits into ordering customers and orders per customer; at level two, ordering customers splits into new customers and returning customers.",
+        "I'd decompose weekly orders into ordering customers and orders per customer, and then decompose ordering customers into new customers and returning customers.",
+        "Weekly orders rolls up from ordering customers and orders per customer. New customers and returning customers roll up into ordering customers.",
+        "Ordering customers and orders per customer multiply to weekly orders; new customers and returning customers add up to ordering customers.",
+        "Weekly orders: the product of ordering customers and orders per customer. Ordering customers: the sum of new customers and returning customers.",
+        "so weekly orders is like ordering customers times how often they order, and the customers bit is new ones plus people coming back",
+        "Weekly orders breaks down into ordering customers and orders per customer. The customer number itself is new customers plus returning customers.",
     ],
 )
 def test_a_two_level_tree_in_prose_passes_hierarchy(tree_text: str) -> None:
@@ -343,34 +359,6 @@ def test_a_walk_in_a_conflicting_metric_question_that_checks_both_branches_then_
         answer, question="Saves per user are up 11% this quarter but weekly orders are down 7%. What would you do?"
     )
     assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
-
-
-@pytest.mark.parametrize(
-    "tree_text",
-    [
-        "Weekly orders comes from two places: ordering customers and orders per customer. Ordering customers in turn comes from new customers and returning customers.",
-        "Weekly orders is driven by ordering customers and orders per customer, and ordering customers is itself new customers plus returning customers.",
-        "Weekly orders = ordering customers × orders per customer; the customer side splits into new and returning customers.",
-        "Weekly orders has two drivers, ordering customers and orders per customer. Underneath ordering customers are new customers and returning customers.",
-        "Think of weekly orders as ordering customers times orders per customer. Ordering customers breaks into new and returning customers.",
-        "Weekly orders depends on ordering customers and orders per customer; ordering customers depends on new customers and returning customers.",
-        "Weekly orders ← ordering customers, orders per customer. Ordering customers ← new customers, returning customers.",
-        "weekly orders: ordering customers x orders per customer. ordering customers: new + returning customers.",
-        "Weekly orders is a function of ordering customers and orders per customer. Ordering customers is a function of new customers and returning customers.",
-        "At level one, weekly orders splits into ordering customers and orders per customer; at level two, ordering customers splits into new customers and returning customers.",
-        "I'd decompose weekly orders into ordering customers and orders per customer, and then decompose ordering customers into new customers and returning customers.",
-        "Weekly orders rolls up from ordering customers and orders per customer. New customers and returning customers roll up into ordering customers.",
-        "Ordering customers and orders per customer multiply to weekly orders; new customers and returning customers add up to ordering customers.",
-        "Weekly orders: the product of ordering customers and orders per customer. Ordering customers: the sum of new customers and returning customers.",
-        "so weekly orders is like ordering customers times how often they order, and the customers bit is new ones plus people coming back",
-        "Weekly orders breaks down into ordering customers and orders per customer. The customer number itself is new customers plus returning customers.",
-    ],
-)
-def test_a_two_level_tree_in_more_everyday_forms_passes_hierarchy(tree_text: str) -> None:
-    graded = grade(
-        "My north star is weekly orders.\n" + tree_text, question="How would you measure success for DoorDash?"
-    )
-    assert {c.id: c.status for c in graded.criteria}["hierarchy"] == "pass"
 
 
 @pytest.mark.parametrize(
