@@ -36,6 +36,8 @@ def test_counts_rates_times_amounts_and_scores_are_metrics(name: str) -> None:
     ("name", "kind", "says"),
     [
         ("engagement", "theme", "theme"),
+        ("making riders successful", "theme", "aim"),
+        ("helping people learn faster", "theme", "aim"),
         ("user happiness", "theme", "theme"),
         ("marketplace health", "theme", "count"),
         ("ROUTE ENGAGEMENT", "theme", "theme"),

@@ -143,6 +143,11 @@ D = "Weekly listeners = new + returning listeners. Guardrails: skip rate and chu
             "fail",
         ),
         ("I'd optimise for weekly listeners and listening minutes. " + D, "fail"),
+        ("My north star is weekly listeners, or maybe listening minutes. Both work. " + D, "fail"),
+        ("I'd go with weekly listeners. Or listening minutes. Honestly either. " + D, "fail"),
+        ("Weekly listeners is a good north star, and so is listening minutes. " + D, "fail"),
+        ("My north star would be weekly listeners, but I'd also report minutes at the same level. " + D, "fail"),
+        ("I'd say the north star is making listeners successful. " + D, "fail"),
         ("I'll anchor on weekly listeners and treat minutes as downstream. " + D, "pass"),
         (
             "There are two candidates: weekly listeners and listening minutes. I'd go with weekly listeners. " + D,

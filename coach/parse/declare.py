@@ -466,7 +466,10 @@ class Declarations(ReaderBase):
 def _or_items(slot: Frag) -> list[Frag]:
     if not re.search(r"\s(?:or|vs\.?|versus)\s", slot.text):
         return [slot]
-    return [p for p in slot.split(re.compile(r"\s+(?:or|vs\.?|versus)\s+|,\s*", re.I)) if p.text.strip()]
+    parts = [p for p in slot.split(re.compile(r"\s+(?:or|vs\.?|versus)\s+|,\s*", re.I)) if p.text.strip()]
+    # "weekly riders, or maybe gross bookings": the hedge is not part of the second option's name
+    hedge = re.compile(r"(?:maybe|perhaps|possibly|probably|potentially)\s+", re.I)
+    return [p.cut(m.end()) if (m := hedge.match(p.text)) else p for p in parts]
 
 
 def _lead_trim(slot: Frag) -> Frag:

@@ -32,6 +32,11 @@ _VERB = re.compile(
     re.I,
 )
 _RELATIVE = re.compile(r"\b(?:who|that|which|whose|where|when|whom)\b", re.I)
+# "making riders successful", "helping people learn": an aim, not something counted
+_GERUND_AIM = re.compile(
+    r"^(?:making|helping|getting|building|improving|creating|delivering|enabling|giving)\s+(?!(?:rate|share|time)\b)",
+    re.I,
+)
 _COMPARATIVE = re.compile(
     r"^(?:better|more|greater|higher|faster|happier|stronger|richer|deeper|improved|good|great|overall)\s+", re.I
 )
@@ -121,6 +126,10 @@ def measurable(name: str) -> Measurability:
     if verb and (len(words) > 4 or verb.start() == 0) and not _RELATIVE.search(text[: verb.start()]):
         return Measurability(
             False, f"'{shown}' is a statement, not a metric: name the number that would show it", "statement"
+        )
+    if _GERUND_AIM.match(text):
+        return Measurability(
+            False, f"'{shown}' is an aim, not a measurable metric: name the number that shows it happening", "theme"
         )
     head = _head(words)
     if family("countable").fullmatch(head) or (
