@@ -384,6 +384,8 @@ def test_a_walk_in_a_conflicting_metric_question_that_checks_both_branches_then_
         "I'd pull active customers and orders per customer. Active customers dropped, so I'd go one level deeper: new and returning customers, then segment returning by platform.",
         "Compare active customers with orders per customer; once I know which one moved, segment it by platform and country to find the break.",
         "I'd split the drop between active customers and orders per customer, then cut the bigger piece by channel.",
+        "Split the drop: active customers ↓ or orders per customer ↓? Segment by acquisition source + platform.",
+        "First, active customers vs orders per customer. I'd also segment by region and by app version.",
     ],
 )
 def test_a_root_cause_walk_in_more_everyday_forms_passes_rca(walk: str) -> None:

@@ -137,6 +137,9 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         if (
             deeper
             or (segs and within and (new_cut or named or family("sequence").search(part)))
+            # "members ↓ or msgs/member ↓?" then "Segment by creation source + platform": a new cut after the
+            # branches were compared is the step further, with or without "then"
+            or (new_cut and n > phase_at and family("segment_cue").search(part))
             or (result.segmented and not result.checked and named and within)
         ):
             result.further_quote = part
