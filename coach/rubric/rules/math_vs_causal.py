@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from coach.parse.segment import lines, sentences
+from coach.parse.words import family
 from coach.rubric.registry import Outcome, RuleInput, rule
 
 
@@ -20,6 +22,15 @@ def math_vs_causal(inp: RuleInput) -> Outcome:
         )
     if not links:
         return Outcome(False, "No links between metrics, so nothing is marked as identity or hypothesis.")
+    claim = _stated_hypothesis(inp.answer) if math else None
+    if claim is not None:
+        # The answer states a hypothesis about what drives what, in words the reader could not tie to two metrics:
+        # the rubric's test is that the answer tells the two kinds apart, and it does.
+        return Outcome(
+            True,
+            f"Identity ('{math[0].parent}' from '{math[0].child}') and a stated hypothesis are told apart.",
+            (*evidence[:1], claim),
+        )
     if math:
         return Outcome(False, "Every link is an identity; none is labelled as a causal hypothesis to test.", evidence)
     if causal:
@@ -31,3 +42,13 @@ def math_vs_causal(inp: RuleInput) -> Outcome:
         f"{len(unlabelled)} links are drawn but never labelled as identity or hypothesis.",
         tuple(ev.quote for link in unlabelled[:2] for ev in link.evidence[:1]),
     )
+
+
+def _stated_hypothesis(answer: str) -> str | None:
+    """A sentence that says one thing drives another and marks it as a hypothesis to test, verbatim."""
+    for sent in (s for line in lines(answer) for s in sentences(line)):
+        text = sent.text
+        if family("causal").search(text) and (family("drives").search(text) or family("driven_by").search(text)):
+            if not family("guardrail").search(text) and not family("must_not").search(text):
+                return text
+    return None
