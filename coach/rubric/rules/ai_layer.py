@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from coach.parse.segment import lines, sentences
 from coach.parse.words import family
 from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
@@ -31,6 +32,11 @@ def ai_layer(inp: RuleInput) -> Outcome:
             f"Model-quality input on the tree: '{first.name}' {where}.",
             tuple(node_quote(inp.answer, n) for n in placed[:3]),
         )
+    placing = _placing_sentence(inp.answer)
+    if placing is not None:
+        # "I believe a lower hallucination rate lifts acceptance": the answer puts a model metric upstream of what
+        # users do, in words the reader could not tie to a node.
+        return Outcome(True, "A model-quality metric is placed upstream of user behaviour.", (placing,))
     if model:
         return Outcome(
             False,
@@ -56,3 +62,24 @@ def ai_layer(inp: RuleInput) -> Outcome:
     return Outcome(
         False, "No model-quality metric (eval pass rate, hallucination rate, p95 latency ...) is on the tree."
     )
+
+
+_UPSTREAM = re.compile(r"\b(?:upstream|inputs?|feeds?|feeding|underneath|beneath|below|under)\b", re.I)
+
+
+def _placing_sentence(answer: str) -> str | None:
+    """A sentence that names a measurable model-quality metric and says it drives, feeds or sits under something."""
+    for sent in (s for line in lines(answer) for s in sentences(line)):
+        text = sent.text
+        for metric in family("model_metric").finditer(text):
+            if not measurable(metric.group(0)).measurable:
+                continue
+            cues = [*family("drives").finditer(text), *family("driven_by").finditer(text), *_UPSTREAM.finditer(text)]
+            for cue in cues:
+                # the cue in the metric's own clause: "a lower hallucination rate lifts acceptance"
+                a, b = (
+                    sorted((metric.end(), cue.start())) if cue.start() >= metric.end() else (cue.end(), metric.start())
+                )
+                if 0 <= b - a <= 60 and not re.search(r"[.;:!?]|\bbut\b|\bso\b", text[a:b]):
+                    return text
+    return None
