@@ -440,3 +440,16 @@ def test_working_down_from_the_moved_metric_names_it_and_walks_it(answer: str) -
     graded = grade(answer, question="Weekly orders on our food delivery app dropped 10% last week. What would you do?")
     statuses = {c.id: c.status for c in graded.criteria}
     assert (statuses["north_star"], statuses["rca"]) == ("pass", "pass")
+
+
+def test_a_walk_that_names_the_fallen_metric_by_its_head_word_is_about_it() -> None:
+    answer = (
+        "My top is habitual meditators. Habitual meditators = 30-day retained users × share reaching eight days. "
+        "To diagnose the retention fall I'd first compare new cohorts with older ones, then segment the newer ones "
+        "by reminder frequency and platform."
+    )
+    graded = grade(
+        answer,
+        question="Sessions started rose 14% after we added push reminders, but 30-day retention fell from 24% to 21%. How do you read this?",
+    )
+    assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
