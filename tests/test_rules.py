@@ -148,6 +148,11 @@ D = "Weekly listeners = new + returning listeners. Guardrails: skip rate and chu
         ("Weekly listeners is a good north star, and so is listening minutes. " + D, "fail"),
         ("My north star would be weekly listeners, but I'd also report minutes at the same level. " + D, "fail"),
         ("I'd say the north star is making listeners successful. " + D, "fail"),
+        ("I would choose weekly listeners as most important maybe, but also minutes is important. " + D, "fail"),
+        ("I'd keep weekly listeners and listening minutes as co-headline metrics. " + D, "fail"),
+        ("Honestly I keep going back and forth on what sits at the top here. " + D, "fail"),
+        ("So, after going back and forth, the top metric I'm committing to is weekly listeners. " + D, "pass"),
+        ("Memo — proposed north star for Spotify podcasts\n\nListener happiness is what matters. " + D, "fail"),
         ("I'll anchor on weekly listeners and treat minutes as downstream. " + D, "pass"),
         (
             "There are two candidates: weekly listeners and listening minutes. I'd go with weekly listeners. " + D,

@@ -110,7 +110,8 @@ _NOT_A_METRIC = re.compile(
     r"the data|data|dashboards?|a lot|lots|other|others|more|less|top|root|tree|level|levels|"
     r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either|"
     r"north[- ]?star|top metric|top node|root node|root metric|(?:the\s+)?moved metric|(?:the\s+)?metric that moved|"
-    r"of (?:these|those|them)|the rest|rest|rows?|columns?|cells?|tables?)$",
+    r"of (?:these|those|them)|the rest|rest|rows?|columns?|cells?|tables?|memo|proposal|recommendation|summary|"
+    r"(?:going|go|went) back and forth(?: on)?.*)$",
     re.I,
 )
 _GENERIC_TOKENS = {
