@@ -160,7 +160,7 @@ def _about(quote: str, names: list[str], kids: list[str], phrase: str, others: s
     want = (want - others) or want
     if want and len(want & words) >= min(2, math.ceil(len(want) * 0.6)):
         return True
-    if any(len(w) >= 5 and not w.isdigit() for w in (want - others) & words):
+    if not others & words and any(len(w) >= 5 and not w.isdigit() for w in (want - others) & words):
         return True  # "To diagnose the retention fall …": the word that tells the metric that fell from the other
     return any(_mentions(quote, k, kids, tree, names[0] if names else "") for k in kids)
 
