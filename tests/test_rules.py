@@ -96,6 +96,15 @@ def test_every_criterion_has_a_passing_and_a_failing_case() -> None:
     assert not missing, missing
 
 
+def _graded_walk(walk: str) -> GradeResult:
+    """A walk after the same two-level tree, for the metric that moved."""
+    answer = (
+        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
+        "Active customers = new + returning customers.\n" + walk
+    )
+    return grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+
+
 @pytest.mark.parametrize(
     "walk",
     [
@@ -112,11 +121,7 @@ def test_every_criterion_has_a_passing_and_a_failing_case() -> None:
     ],
 )
 def test_a_root_cause_walk_in_any_common_form_passes_rca(walk: str) -> None:
-    answer = (
-        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
-        "Active customers = new + returning customers.\n" + walk
-    )
-    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    graded = _graded_walk(walk)
     assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
 
 
@@ -340,11 +345,7 @@ def test_a_model_layer_in_any_common_form_passes_ai_layer(model_layer: str) -> N
     ],
 )
 def test_a_walk_that_names_its_cuts_in_prose_passes_rca(walk: str) -> None:
-    answer = (
-        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
-        "Active customers = new + returning customers.\n" + walk
-    )
-    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    graded = _graded_walk(walk)
     assert {c.id: c.status for c in graded.criteria}["rca"] == "pass"
 
 
@@ -394,11 +395,7 @@ def test_a_walk_in_a_conflicting_metric_question_that_checks_both_branches_then_
     ],
 )
 def test_a_root_cause_walk_in_more_everyday_forms_passes_rca(walk: str) -> None:
-    answer = (
-        "My top is weekly orders, the metric that moved. Weekly orders = active customers × orders per customer. "
-        "Active customers = new + returning customers.\n" + walk
-    )
-    graded = grade(answer, question="Weekly orders dropped 10% last week. What would you do?")
+    graded = _graded_walk(walk)
     statuses = {c.id: c.status for c in graded.criteria}
     assert statuses["rca"] == "pass"
     assert graded.tree.north_star == "weekly orders"

@@ -181,25 +181,18 @@ class Reader(Declarations, Guardrails, Steps, Lists, Scope):
             if known is not None:
                 st.focus = known
         self._branch_in_question(frag, label or st.section_kind)
-        asked = _WHAT_DRIVES_Q.match(text)
-        if asked:
-            # "What drives orders per customer? My hypothesis: faster delivery.": the answer is about that metric.
-            known = self.b.book.find_loose(asked.group("x"))
-            if known is not None:
-                st.focus = known
-        moved = _MOVED_LABEL.match(text)
-        if moved:
-            # "Metric that moved: pipeline $ from AI-flagged leads, −14% QoQ" - "I'll treat that as the top"
-            entry = self.b.metric(frag.cut(moved.start("x"), moved.end("x")))
+        # The metric a sentence's lead names is what the sentence is about: "What drives orders per customer? ...",
+        # "Metric that moved: pipeline $ from AI-flagged leads, −14% QoQ" ("I'll treat that as the top" follows),
+        # "Uses per holder: I suspect acceptance density is the main driver".
+        for lead, named in (
+            (_WHAT_DRIVES_Q, lambda x: self.b.book.find_loose(x.text)),
+            (_MOVED_LABEL, self.b.metric),
+            (_KNOWN_LEAD, lambda x: self.b.book.find(x.text)),
+        ):
+            m = lead.match(text)
+            entry = named(frag.cut(m.start("x"), m.end("x"))) if m else None
             if entry is not None:
                 st.focus = entry
-        led = _KNOWN_LEAD.match(text)
-        if led:
-            # "Uses per holder: I suspect acceptance density is the main driver": a metric named before, as the
-            # sentence's heading, is what the sentence is about.
-            known = self.b.book.find(led.group("x"))
-            if known is not None:
-                st.focus = known
         under = _UNDER_PREFIX.search(text)
         if under:
             # "then under returning, that's last week's learners times retention": "that" is the metric named.
