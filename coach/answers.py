@@ -17,10 +17,10 @@ every command.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from typing import BinaryIO
 
+from coach import regexes
 from coach.errors import InputError
 
 DEFAULT_MAX_BYTES = 100_000
@@ -144,7 +144,7 @@ def read_answer(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 # --- terminal safety ---------------------------------------------------------
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences, and 8-bit CSI.
-_ANSI = re.compile(
+_ANSI = regexes.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
@@ -153,7 +153,7 @@ _ANSI = re.compile(
 )
 # C0 controls except tab and newline, DEL, C1 controls, and the bidirectional overrides/isolates
 # that can make text display in a different order than it is stored.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = regexes.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def terminal_safe(text: str) -> str:

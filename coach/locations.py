@@ -1,8 +1,10 @@
 """Where coach keeps the user's config and data.
 
-``COACH_HOME`` overrides both (tests point it at a temporary directory):
-the config then lives in ``$COACH_HOME/config`` and the data in
-``$COACH_HOME/data``. Otherwise the platform's directories are used
+``COACH_HOME`` overrides all three (tests point it at a temporary directory):
+the config then lives in ``$COACH_HOME/config``, the data in
+``$COACH_HOME/data`` and what can be rebuilt at any time in ``$COACH_HOME/cache``
+(``COACH_CACHE`` names that last folder on its own, so processes with separate
+homes can share it). Otherwise the platform's directories are used
 (platformdirs), e.g. ``~/.config/coach`` and ``~/.local/share/coach`` on Linux.
 Nothing is created here: callers make the folder when they first write to it.
 """
@@ -36,3 +38,15 @@ def data_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir(APP))
+
+
+def cache_dir() -> Path:
+    shared = os.environ.get("COACH_CACHE")
+    if shared:
+        return Path(shared).expanduser()
+    home = _home()
+    if home is not None:
+        return home / "cache"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP))

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from coach import regexes
 from coach.errors import EXIT_USAGE, CoachError, InputError
 
 Format = Literal["plain", "markdown", "vtt", "srt"]
@@ -94,9 +95,9 @@ class Transcript:
 
 # --- formats -----------------------------------------------------------------------------
 
-_VTT_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}")
-_SRT_TIMING = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}")
-_MD_LABEL = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+)?(?:\*\*|__)[^*_\n]{1,48}?(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)")
+_VTT_TIMING = regexes.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s*-->\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}")
+_SRT_TIMING = regexes.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}")
+_MD_LABEL = regexes.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+)?(?:\*\*|__)[^*_\n]{1,48}?(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)")
 
 
 def detect_format(text: str, name: str = "") -> Format:
@@ -122,20 +123,20 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?(?:\s?[AaPp]\.?[Mm]\.?)?"
 _LABEL_WORD = r"[^\W\d_][\w.'’\-]*"
 _LABEL = rf"{_LABEL_WORD}(?:[ \t]+(?:{_LABEL_WORD}|\d{{1,2}})){{0,3}}"
 # "[00:01:23] Jane Doe: text", "00:01:23 - Jane: text", "Jane (00:01:23): text", "Jane: text"
-_INLINE = re.compile(
+_INLINE = regexes.compile(
     rf"^[ \t]*(?:[\[(]?(?P<ts>{_TIME})[\])]?[ \t]*[-–|]?[ \t]*)?(?P<label>{_LABEL})"
     rf"[ \t]*(?:[\[(](?P<ts2>{_TIME})[\])])?[ \t]*:(?:[ \t]+|$)(?P<text>.*)$"
 )
 # "Jane Doe  10:32 AM" or "[10:32 AM] Jane Doe" or "Jane Doe (00:03)" alone on a line: the words follow below.
-_HEADER = re.compile(
+_HEADER = regexes.compile(
     rf"^[ \t]*(?:(?P<label>{_LABEL})[ \t]*(?:[ \t]|[-–|][ \t]*)[\[(]?(?P<ts>{_TIME})[\])]?"
     rf"|[\[(]?(?P<ts2>{_TIME})[\])]?[ \t]*[-–|]?[ \t]*(?P<label2>{_LABEL}))[ \t]*$"
 )
-_MD_INLINE = re.compile(
+_MD_INLINE = regexes.compile(
     r"^[ \t]*(?:>[ \t]*)*(?:[-*+][ \t]+)?(?:\*\*|__)(?P<label>[^*_\n]{1,48}?)"
     r"(?::[ \t]*(?:\*\*|__)|(?:\*\*|__)[ \t]*:)[ \t]*(?P<text>.*)$"
 )
-_MD_HEADING = re.compile(
+_MD_HEADING = regexes.compile(
     r"^[ \t]*#{1,6}[ \t]+(?:\*\*|__)?(?P<label>[^#*_\n]{1,48}?)(?:\*\*|__)?[ \t]*:?[ \t]*#*[ \t]*$"
 )
 
@@ -263,10 +264,10 @@ def _label_turns(text: str, markdown: bool, speaker: str | None) -> list[Turn]:
     return [t for t in turns if t.speaker is not None or t.text]
 
 
-_CUE_TAG = re.compile(
+_CUE_TAG = regexes.compile(
     r"</?(?:c|i|b|u|v|ruby|rt|lang|font|span)(?:[.\s][^>]*)?>|<\d{1,2}:\d{2}(?::\d{2})?[.,]\d{3}>", re.I
 )
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>", re.I)
+_VOICE = regexes.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>", re.I)
 _ENTITIES = {
     "&amp;": "&",
     "&lt;": "<",
@@ -277,7 +278,7 @@ _ENTITIES = {
     "&quot;": '"',
     "&#39;": "'",
 }
-_SUB_LABEL = re.compile(
+_SUB_LABEL = regexes.compile(
     rf"^[ \t]*(?:-[ \t]*)?(?:\[(?P<b>{_LABEL})\][ \t]*:?|(?P<label>{_LABEL})[ \t]*:)[ \t]+(?P<text>.*)$"
 )
 
@@ -438,25 +439,25 @@ def assign_roles(turns: Sequence[Turn], speaker: str | None = None) -> Cast:
 
 # --- questions and sections -------------------------------------------------------------------
 
-_QUESTION_MARK = re.compile(r"\?")
-_SMALL_TALK = re.compile(
+_QUESTION_MARK = regexes.compile(r"\?")
+_SMALL_TALK = regexes.compile(
     r"[^.!?]*\b(?:how are you|how's it going|how is it going|how have you been|can you hear me|are you ready|"
     r"ready to (?:start|begin|go)|shall we (?:start|begin)|any questions for (?:me|us)|questions for (?:me|us)|"
     r"sound good|does that make sense|make sense|is that ok(?:ay)?|all good)\b[^.!?]*[.!?]?",
     re.I,
 )
-_IMPERATIVE = re.compile(
+_IMPERATIVE = regexes.compile(
     r"\b(?:walk me through|tell me|talk me through|take me through|explain|diagnose|design|define|"
     r"how would you|what would you|what's your|what is your|describe|pick|choose|estimate)\b",
     re.I,
 )
-_TRANSITION = re.compile(
+_TRANSITION = regexes.compile(
     r"\b(?:(?:next|second|third|fourth|another|new|last|final|different|other)\s+(?:question|one|scenario|case|"
     r"topic|problem|prompt|exercise)|moving on|let'?s move on|move on to|switch(?:ing)? gears|change of topic|"
     r"question\s+(?:two|three|four|2|3|4)|on to (?:the )?next)\b",
     re.I,
 )
-_MAIN_QUESTION = re.compile(
+_MAIN_QUESTION = regexes.compile(
     r"\bhow (?:would|do|will|should|can) (?:you|we) (?:measure|evaluate|define|know|tell|judge|assess|track|think about)"
     r"\b.*\b(?:success|working|performing|doing|health|impact)|\bnorth[- ]star\b|\bwhat (?:metrics?|kpis?)\b|"
     r"\b(?:dropp?ed|fell|fallen|declined|decreased|is down|are down|went down|spiked|is up|are up|went up|rose|"
@@ -464,18 +465,18 @@ _MAIN_QUESTION = re.compile(
     r"how (?:would|do) you|root cause|what would you do)",
     re.I | re.S,
 )
-_WRAP_UP = re.compile(
+_WRAP_UP = regexes.compile(
     r"\b(?:any questions for (?:me|us)|questions for (?:me|us)|that'?s (?:all|it) (?:for|from) (?:me|today|us)|"
     r"we'?re (?:out of|at) time|thanks? (?:you )?for your time|let'?s wrap up|wrap(?:ping)? (?:it )?up)\b",
     re.I,
 )
-_REFERS_BACK = re.compile(
+_REFERS_BACK = regexes.compile(
     r"\b(?:your (?:tree|answer|north star|metric|metrics|guardrails?|drivers?|framework|diagnosis)|you mentioned|"
     r"you said|you talked|you brought up|earlier|if that|that metric|those metrics|those|what about|what else|"
     r"anything else|follow[- ]?up|going back|back to|in your|and how|and what|also)\b",
     re.I,
 )
-_PLEASANTRY = re.compile(
+_PLEASANTRY = regexes.compile(
     r"^(?:hi|hello|hey|thanks|thank you|great|good|ok(?:ay)?|cool|sure|alright|all right|welcome|nice|perfect|"
     r"awesome|so|right|let'?s (?:get started|begin|start|dive in|jump in|kick off)|(?:first|next|second|third|"
     r"another|last|final) (?:question|one)|moving on|let'?s move on|switching gears)\b[^?]*?(?:[.!:]|$)",

@@ -21,12 +21,19 @@ settings.load_profile("coach")
 MODEL_ENV = (*ENV.values(), "COACH_NO_CACHE", "COACH_CONFIG", "OPENAI_API_BASE")
 
 
+@pytest.fixture(scope="session")
+def _shared_cache(tmp_path_factory):
+    # What coach can rebuild (compiled patterns) is shared by the whole run, so each subprocess does not rebuild it.
+    return tmp_path_factory.mktemp("coach-cache")
+
+
 @pytest.fixture(autouse=True)
-def _coach_home(tmp_path, monkeypatch, request):
+def _coach_home(tmp_path, monkeypatch, request, _shared_cache):
     """User data (history, settings, the LLM log) goes to a temp dir; coach/locations.py honours COACH_HOME."""
     home = tmp_path / "coach-home"
     home.mkdir()
     monkeypatch.setenv("COACH_HOME", str(home))
+    monkeypatch.setenv("COACH_CACHE", str(_shared_cache))
     monkeypatch.delenv("COACH_DEBUG", raising=False)
     if request.node.get_closest_marker("live") is None:
         for var in MODEL_ENV:

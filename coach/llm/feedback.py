@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from coach import regexes
 from coach.llm.client import Message, ModelCallError, Reply
 from coach.llm.parser import ANSWER_CLOSE, ANSWER_OPEN, fence_answer
 from coach.llm.prompts import PromptTemplate, load_prompt
@@ -32,18 +33,18 @@ VERDICT_WORDS = {
     "strong_no_hire": "strong no hire",
 }
 _SEP = r"[\s_\-]+"
-_VERDICT = re.compile(
+_VERDICT = regexes.compile(
     rf"\b(?P<v>strong{_SEP}no{_SEP}hire|strong{_SEP}hire|no{_SEP}hire|hire)\b(?![\-_])",
     re.I,
 )
 # A bare "hire" is an ordinary verb ("teams hire PMs") unless it reads as a verdict.
-_BARE_HIRE_AS_VERDICT = re.compile(
+_BARE_HIRE_AS_VERDICT = regexes.compile(
     r"(?:verdict|grade|graded|rated?|rating|decision|outcome)\W{0,4}(?:\w+\W+){0,3}?\W*hire\b"
     r"|(?:\*\*|__|`|\"|')hire(?:\*\*|__|`|\"|')|(?-i:\bHIRE\b)",
     re.I,
 )
-_SCORE = re.compile(r"\b(\d{1,3})\s*(?:/\s*100|out of 100)\b", re.I)
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(.+?)\s*#*\s*$", re.M)
+_SCORE = regexes.compile(r"\b(\d{1,3})\s*(?:/\s*100|out of 100)\b", re.I)
+_HEADING = regexes.compile(r"^\s{0,3}#{1,6}\s*(.+?)\s*#*\s*$", re.M)
 
 
 def _norm(verdict_text: str) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.fragment import Frag
 from coach.parse.linkbase import TOP_REF, Cue, LinkBase, LinkRead
 from coach.parse.names import NodeEntry
 from coach.parse.slots import items, left_start, right_end
 from coach.tree import LinkKind
 
-_LIST_LABEL = re.compile(r"\s*[\w -]{2,30}:\s+(?=\S[^:]*[,+&]|\S[^:]*\band\b)", re.I)
+_LIST_LABEL = regexes.compile(r"\s*[\w -]{2,30}:\s+(?=\S[^:]*[,+&]|\S[^:]*\band\b)", re.I)
 
 
 class Arrows(LinkBase):

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from coach import regexes
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeBook, NodeEntry, clean, distinctive, is_name, key, tokens
 from coach.parse.symbols import symbols
 from coach.parse.words import family
 from coach.tree import DiagnosisStep, Evidence, Link, LinkKind, Node, Tree
 
-_ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9]{1,11}|[A-Za-z]{2,6}/[A-Za-z]{2,6})\)")
+_ACRONYM = regexes.compile(r"\(([A-Z][A-Za-z0-9]{1,11}|[A-Za-z]{2,6}/[A-Za-z]{2,6})\)")
 _KIND_RANK = {"unlabelled": 0, "causal": 1, "math": 2}
 
 
@@ -28,15 +29,15 @@ class LinkDraft:
 
 
 # "I'd A/B test it", "confirm the one we act on": what the speaker will do, not a cause.
-_CLAIM_LEAD = re.compile(
+_CLAIM_LEAD = regexes.compile(
     r"^.*?\b(?:prove|show|check|test|see|know|confirm|verify|validate|learn|find out)\s+(?:that|whether|if)\s+", re.I
 )
-_WHAT_POINTER = re.compile(
+_WHAT_POINTER = regexes.compile(
     r"\s+(?:(?:could|might|may|would|will)\s+be|is|are|'s|was|were)\s+(?:what|the\s+(?:\w+\s+)?(?:thing|one|factor|lever|driver)s?"
     r"(?:\s+(?:that|which))?)\s*$",
     re.I,
 )
-_FIRST_PERSON = re.compile(
+_FIRST_PERSON = regexes.compile(
     r"^\W*(?:(?:and|then|so)\s+)?(?:I|I'd|I'll|I'm|we'd|we'll|let's|you'd|confirm|test|validate|verify|run|check|try|measure|"
     r"A/B|experiment)\b",
     re.I,
@@ -316,12 +317,12 @@ def _model_metric_name(name: str) -> bool:
     return family("model_metric").search(name) is not None
 
 
-_BY = re.compile(
+_BY = regexes.compile(
     r"\b(?:by|across|for each|between)\s+(?:the\s+|each\s+|every\s+|their\s+|its\s+)?"
     r"(?P<x>[A-Za-z][\w/+-]*(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+|\s*×\s*|\s*/\s*)(?!(?:then|to|see|if|so|because|which|where|whether|what|how|I|we|it)\b)[A-Za-z][\w/+-]*){0,8})",
     re.I,
 )
-_NOT_A_CUT = re.compile(
+_NOT_A_CUT = regexes.compile(
     r"^(?:\d|then|definition|itself|far|the way|hand|how|a lot|half|much|default|design|now|contrast|comparison|itself|"
     r"rolling|reverting|shipping|looking|checking|cutting|comparing|a|an|one|two|three|same|month|week|day|year|quarter|"
     r"percent|points?|\d+%)\b",
@@ -329,8 +330,8 @@ _NOT_A_CUT = re.compile(
 )
 
 
-_DRILL = re.compile(r"\s*(?:→|->|⇒|>)\s*")
-_DRILL_WORDS = re.compile(r"[\w ]{0,20}?\s*(?:→|->|⇒|>)\s*")
+_DRILL = regexes.compile(r"\s*(?:→|->|⇒|>)\s*")
+_DRILL_WORDS = regexes.compile(r"[\w ]{0,20}?\s*(?:→|->|⇒|>)\s*")
 
 
 def segments_in(text: str) -> list[str]:

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_PAREN = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+from coach import regexes
+
+_PAREN = regexes.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry
@@ -16,84 +17,84 @@ from coach.parse.slots import DASH_ASIDE, is_group_ref, is_pronoun, items, left_
 from coach.parse.state import ReaderBase
 from coach.parse.words import family
 
-_GUARD_BACK = re.compile(
+_GUARD_BACK = regexes.compile(
     r"^(?:and\s+|so\s+)?(?:those|these|they|both|that|this|the last (?:two|three))(?:\s+(?:two|three))?\s*(?:are|is|'re|'s|would be|will be)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?",
     re.I,
 )
-_WATCH_SO = re.compile(
+_WATCH_SO = regexes.compile(
     r"\b(?:watch|track|monitor|keep an eye on|protect|hold)\s+(?P<x>.{3,120}?)\s*,?\s+(?:so|to make sure|making sure)\b",
     re.I,
 )
-_KEEP_X = re.compile(
+_KEEP_X = regexes.compile(
     r"\bkeep(?:ing)?\s+(?P<x>[^,.;]{2,60}?)\s+(?:flat|stable|steady|in check|under control|healthy|level|from (?:rising|dropping|falling|getting worse|regressing|creeping up))\b",
     re.I,
 )
 # "the team can't move it", "a few things must not get worse": not metrics held as guardrails.
-_NOT_GUARDED = re.compile(
+_NOT_GUARDED = regexes.compile(
     r"^\s*(?:the\s+|our\s+)?(?:team|teams|company|org|we|they|you|people|anyone|nobody|one|it|this|that|what|"
     r"(?:things|stuff|metrics|numbers)(?:\s+(?:that|which))?\s*$|(?:a few|some|two|three|several|these|those|both|all) (?:things|numbers|metrics))\b",
     re.I,
 )
-_ENUMERATED = re.compile(
+_ENUMERATED = regexes.compile(
     r"^\W*(?:(?:(?:the\s+)?(?:first|second|third|other|last|big|biggest|main|key|obvious)(?:\s+one)?|one|another)\s+(?:is|would be)\b|"
     r"first(?:ly)?|second(?:ly)?|third(?:ly)?|also|and|plus|finally|last(?:ly)?|\d[.)])[\s,:]*",
     re.I,
 )
 _WORSE = r"(?:go up|go down|rise|drop|fall|decline|get worse|increase|decrease|suffer|slip|tank|climb|creep up|spike|regress)"
-_NOT_WANT = re.compile(
+_NOT_WANT = regexes.compile(
     rf"\b(?:wouldn't|would not|don't|do not|never)\s+want\s+(?P<x>[^,.;]{{3,80}}?)\s+to\s+{_WORSE}"
     rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+to\s+{_WORSE})?",
     re.I,
 )
 # "two", "two things", "a couple of metrics": how many guardrails follow, not one of them
-_COUNT = re.compile(
+_COUNT = regexes.compile(
     r"(?:the\s+)?(?:two|three|four|a few|several|some|a couple(?: of)?|2|3|4)(?:\s+(?:main\s+|key\s+)?(?:things|metrics|numbers|guardrails|ones|counter[- ]?metrics))?",
     re.I,
 )
-_MID_BACK = re.compile(
+_MID_BACK = regexes.compile(
     r"(?:,\s*|\b(?:so|and)\s+)(?:those|these|both|they)(?:\s+(?:two|three))?\s*(?:are|would be|'re)\s+(?:my|our|the)\s+(?:two\s+|three\s+)?$",
     re.I,
 )
-_LET_MOVE = re.compile(
+_LET_MOVE = regexes.compile(
     rf"\b(?:can't|cannot|can not|won't|shouldn't|mustn't|don't|do not|never)\s+let\s+(?P<x>[^,.;]{{3,80}}?)\s+(?:{_WORSE}|creep up|slip|get away)",
     re.I,
 )
-_IF_WORSE_FLAG = re.compile(
+_IF_WORSE_FLAG = regexes.compile(
     rf"^\W*if\s+(?P<x>[^,;]{{3,80}}?)\s+(?:goes|go|gets|get)?\s*{_WORSE}\b[^,;]*,\s*(?:that's|that is|it's|it is)\s+a\s+(?:red flag|warning sign|bad sign)",
     re.I,
 )
-_SEE_MOVE = re.compile(
+_SEE_MOVE = regexes.compile(
     rf"\b(?:shouldn't|should not|don't want to|do not want to|can't|mustn't|never want to)\s+see\s+(?P<x>[^,.;]{{3,60}}?)\s+{_WORSE}"
     rf"(?:\s*,?\s+or\s+(?P<y>[^,.;]{{3,60}}?)\s+{_WORSE})?",
     re.I,
 )
 # "keep app rating above 4.5 and refund rate below 2%", "constraints: rating ≥ 4.5"
-_THRESHOLD = re.compile(
+_THRESHOLD = regexes.compile(
     r"(?:^\W*(?:keep|hold|maintain)\s+|,\s*|\band\s+|:\s*)(?P<x>[A-Za-z][\w %/-]{2,40}?)\s*"
     r"(?:above|below|under|over|at or above|at or below|at least|at most|≥|≤|>=|<=|>|<)\s*[\d$~]",
     re.I,
 )
-_HURT = re.compile(
+_HURT = regexes.compile(
     r"\b(?:not|n't|never)\s+(?:hurt|harm|damage|tank|erode|sacrifice)\s+(?P<x>[^.;]{3,100}?)"
     r"(?=\s+(?:while|when|as|in order|just|to|for)\b|[.;,]|$)",
     re.I,
 )
-_GUARD_VERB = re.compile(
+_GUARD_VERB = regexes.compile(
     r"^[\s,—–-]*(?:(?:so|and|then)\s+)?(?:(?:while|as|until|during|when|if|whatever|once)\b[^:]{1,80}?(?:,\s*|\s+(?=(?:I|we)\b)))?(?:I|we)(?:'d| would| will|'ll)?\s+(?:\w+\s+){0,2}?"
     r"(?:hold|keep an eye on|keep|watch|protect|track|monitor)[\s,]+(?:(?:um+|uh+|like),?\s+)*(?!(?:an? |the )?(?:eye|close)\b|(?:are|is|would be|will be|include)\b)",
     re.I,
 )
-_WATCH_VERB = re.compile(
+_WATCH_VERB = regexes.compile(
     r"(?:\s*\b(?:I|we)(?:'d|'ll|\s+would|\s+will)?\s+|^\W*)(?:also\s+)?(?:keep an eye on|watch|monitor|protect|track|guard|hold)\s+",
     re.I,
 )
-_FILLER_LEAD = re.compile(
+_FILLER_LEAD = regexes.compile(
     r"^\W*(?:(?:um+|uh+|er+|like|so|well|okay|ok|and|(?:the\s+)?(?:first|second|third|fourth|other|last|next)(?:\s+one)?(?:\s+is)?)\b[\s,:]*)+",
     re.I,
 )
-_LIST_ASIDE = re.compile(DASH_ASIDE.pattern + r"(?=and\b)")
-_SIDE = re.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
-_GUARD_SPLIT = re.compile(
+_LIST_ASIDE = regexes.compile(DASH_ASIDE.pattern + r"(?=and\b)")
+_SIDE = regexes.compile(r"^(?:on|for|from) the [\w -]{1,30}? side,?\s*", re.I)
+_GUARD_SPLIT = regexes.compile(
     r";\s*(?:and\s+)?|,\s*and\b[\s,]*|\.\s+|,\s*(?=(?:and\s+)?(?:the\s+)?(?:second|third|fourth|other|last|next)(?:\s+one)?\b)|"
     r"\s+and\s+(?=(?:I|we)(?:'d| would| will|'ll)?\s+(?:also\s+)?(?:watch|keep an eye on|monitor|track|protect|hold)\b)"
 )
@@ -390,10 +391,10 @@ def guard_only(text: str) -> bool:
     return bool(re.match(r"^\W*(?:guard[- ]?rails?|counter[- ]?metrics?|health metrics?|check metrics?)\b", text, re.I))
 
 
-_EXPLAINED = re.compile(
+_EXPLAINED = regexes.compile(
     r"^(?P<x>[^:;.!?]{3,90}?):\s+(?:if|because|since|when|so|that|this|it|it's|we|we've|I|otherwise|without)\b", re.I
 )
-_VERB = re.compile(
+_VERB = regexes.compile(
     r"\b(?:is|are|was|were|be|been|should|must|would|could|will|can|I|we|you|they|it|it's|that's|there's|if|because|"
     r"when|so|do|does|did|has|have|had)\b|[=→←]",
     re.I,

@@ -5,40 +5,41 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.linkbase import TOP_REF, Cue, LinkBase, LinkRead, relative_antecedent
 from coach.parse.names import NodeEntry
 from coach.parse.slots import DASH_ASIDE, has_operator, identity_end, items, left_start, right_end, subject, terms
 from coach.parse.words import family
 
-_OVER_ASIDE = re.compile(
+_OVER_ASIDE = regexes.compile(
     r"\s*,?\s*(?:(?:summed|added(?: up)?|totall?ed|aggregated|taken)\s+)?(?:over|across)\s+(?:all\s+|each\s+|the\s+)?[^,;:=]{1,30}?,\s*",
     re.I,
 )
-_SIGMA_WRAPPED = re.compile(
+_SIGMA_WRAPPED = regexes.compile(
     r"\s*(?:Σ|sum)\s*\((?P<terms>[^()]+)\)\s*(?:(?:over|across|for each|by)\b[^,;:]{0,30})?\s*$", re.I
 )
-_AGGREGATE = re.compile(r"\b(?:sum|total|product)\b", re.I)
+_AGGREGATE = regexes.compile(r"\b(?:sum|total|product)\b", re.I)
 # "equals the product of ...", "is equal to the sum of ...": the aggregate follows the cue.
-_AGGREGATE_LEAD = re.compile(
+_AGGREGATE_LEAD = regexes.compile(
     r"\s*(?:simply\s+|just\s+|basically\s+)?(?:the\s+|a\s+)?(?P<agg>sum|total|product)(?=\s+of\b)", re.I
 )
-_SUM_OVER = re.compile(
+_SUM_OVER = regexes.compile(
     r"\s*(?:also\s+|basically\s+|just\s+|simply\s+)?(?:the\s+|a\s+)?(?:weighted\s+)?(?:sum|average|total|Σ)\s*,?\s*"
     r"(?:over|across)\s+[^,;:]{1,40}?,?\s+of\s+(?:\((?=[^()]+\)\s*(?:[÷/]|$)))?",
     re.I,
 )
-_WRITTEN_AS = re.compile(
+_WRITTEN_AS = regexes.compile(
     r"^[\s,]*(?:(?:um+|uh+|like|so|well|basically|simply|just|really),?\s+)*(?:(?:you|we|I|one)\s+(?:can|could|would)\s+"
     r"(?:write|express|think of|see|read|define)\s+(?:it|this|that)\s+as|(?:it\s+)?(?:can|could)\s+be\s+(?:written|expressed|"
     r"thought of|defined)\s+as)\s+",
     re.I,
 )
-_TRAILING_ADVERB = re.compile(
+_TRAILING_ADVERB = regexes.compile(
     r"(?:\s+(?:basically|just|really|simply|roughly|essentially|then|also|in turn|kind of|sort of|like|um+|uh+),?)+\s*$",
     re.I,
 )
-_EACH = re.compile(
+_EACH = regexes.compile(
     r"(?:and\s+)?(?:each|both|either|every)\s+(?:one|half|halves|side|sides|branch|branches|piece|pieces|part|parts|direction|directions|term|terms|of (?:them|those|these|the two|the three))|both of them",
     re.I,
 )

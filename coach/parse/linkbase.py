@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry
 from coach.parse.slots import is_group_ref, is_pronoun, noun_ref, subject
 
-TOP_REF = re.compile(
+TOP_REF = regexes.compile(
     r"\W*(?:the\s+|my\s+|our\s+|that\s+|this\s+)?(?:main|top|primary|key|north[- ]?star|ns|nsm|headline|one|single)"
     r"(?:\s+(?:metric|kpi|number|node))?\W*",
     re.I,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.arrows import Arrows
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.identities import Identities
@@ -32,57 +33,57 @@ from coach.parse.words import family
 from coach.tree import LinkKind
 
 # A relative clause with its own subject is open just before the copula: "where at least one field was ...".
-_CLAUSE_OPEN = re.compile(
+_CLAUSE_OPEN = regexes.compile(
     r"\b(?:where|when|whose)\s+(?:[\w'-]+\s+){1,5}$|"
     r"\b(?:once|if|when|while|until|because|since|after|before|unless)\s+(?:it|that|this|they|there)$",
     re.I,
 )
-_SCOPE_THEN_PRONOUN = re.compile(
+_SCOPE_THEN_PRONOUN = regexes.compile(
     r"\W*(?:(?:and|so|then|now)\s+)?(?:for|as for|on|regarding|about|with)\s+(?:the\s+)?(?P<x>[^,:;]{2,50}?)\s*,\s*(?:it|that|this|they|those)\s*$",
     re.I,
 )
 _RELATIONS = ("arrow", "equals", "driven_by", "decomposes", "drives")
 _PRIORITY = {name: i for i, name in enumerate(_RELATIONS)}
 # "X is A × B" and "X: A × B": a copula or colon followed by terms joined by operators is an identity too.
-_COPULA = re.compile(
+_COPULA = regexes.compile(
     r"(?:(?<![\w-])(?:is|are|was|becomes)|(?:(?<=\bit)|(?<=\bthat)|(?<=\bthis)|(?<=\bwhat)|(?<=\bwhich)|(?<=\bwho))'s)(?:\s+(?:itself|themselves|simply|just|basically|really|then|again|in turn|also|roughly|essentially))*(?![\w-])|:(?=\s)",
     re.I,
 )
-_DETERMINER_BEFORE = re.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
+_DETERMINER_BEFORE = regexes.compile(r"(?:\b(?:the|a|an|our|my|their|its|your|this|that|each|every|per)|'s)\s*$", re.I)
 # "the lever that drives": "that" after a noun; "because that kills conversion" has "that" as the subject.
-_RELATIVE_BEFORE = re.compile(
+_RELATIVE_BEFORE = regexes.compile(
     r"\b(?!(?:because|so|and|but|since|if|as|when|think|believe|say|said|is|was|means|know|hope|guess|suspect)\b)"
     r"[a-z]{3,}\s+(?:that|which)\s*$",
     re.I,
 )
-_WHAT_DRIVES = re.compile(
+_WHAT_DRIVES = regexes.compile(
     r"\bwhat\s+(?:drives|moves|affects|feeds|determines|impacts|influences|pushes|makes)\s+(?P<x>[^,;:]{2,60}?)(?:\s+(?:better|worse|up|down|grow))?\s+(?:is|are|would be|:)\s+(?P<rest>.+)",
     re.I,
 )
 _MOVES = r"(?:goes?|go|went|gets?|got)\s+(?:way\s+|back\s+|right\s+)?(?:up|down|better|worse)|rises?|rose|falls?|fell|drops?|dropped|increases?|increased|decreases?|decreased|improves?|improved|grows?|grew|moves?|follows?|shrinks?|shrank"
-_IF_THEN = re.compile(
+_IF_THEN = regexes.compile(
     rf"(?<!\bsee )(?<!\bcheck )(?<!\bknow )(?<!\btest )(?<!\blearn )\b(?:if|when|whenever|once)\s+(?P<a>[^,;:]{{3,120}}?)\s*,?\s+(?:then\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)"
     rf"(?:\s+(?:should|would|will|could|might|may|can))?\s+(?:{_MOVES})\b",
     re.I,
 )
 # "eval pass rate goes up, minutes per session goes up": two moves side by side in a hypothesis.
-_BOTH_MOVE = re.compile(
+_BOTH_MOVE = regexes.compile(
     rf"(?:^|:\s*|\bis\s+(?:that\s+)?)(?P<a>[^,;:]{{3,80}}?)\s+(?:{_MOVES})\b\s*,?\s*(?:and\s+|then\s+|so\s+)?(?P<b>(?:the\s+)?[\w%/' -]{{2,60}}?)\s+(?:{_MOVES})\b",
     re.I,
 )
-_SO_THEN = re.compile(
+_SO_THEN = regexes.compile(
     rf"(?:^|:\s*)(?P<a>[^,;:]{{3,120}}?),?\s+so\s+(?P<b>(?:the\s+)?[\w%/'\"“” -]{{2,60}}?)\s+(?:{_MOVES})\b", re.I
 )
-_FRONTED_SPEAKER = re.compile(
+_FRONTED_SPEAKER = regexes.compile(
     r"\s+(?:you|we|I)(?:'d|'ll|\s+can|\s+could|\s+would|\s+will|\s+should|\s+might)?(?:\s+(?:further|then|also|again))?\s*$",
     re.I,
 )
-_COUNTED_BEFORE = re.compile(
+_COUNTED_BEFORE = regexes.compile(
     r"\b(?:two|three|four|five|2|3|4|5)\s+(?:[\w-]+\s+)?(?:groups?|things|parts|pieces|components|buckets|terms|factors|"
     r"flows|segments|types|kinds|sources|drivers|levers|branches|sides|pieces|numbers|metrics)\s*$",
     re.I,
 )
-_HOW_MANY_BEFORE = re.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
+_HOW_MANY_BEFORE = regexes.compile(r"\bhow (?:many|much)\s+(?:[\w-]+\s+){1,3}$", re.I)
 
 
 def relation_cues(masked: str) -> list[Cue]:
@@ -347,15 +348,17 @@ class LinkReader(Identities, Arrows):
     # --- arrows ----------------------------------------------------------------------
 
 
-_AVOIDED = re.compile(
+_AVOIDED = regexes.compile(
     r"(?:\b(?:so|so that|to make sure|making sure|make sure)\s+(?:we|it|they|you|people|nobody)\s+(?:don't|do not|won't|can't|aren't|never)|"
     r"\bwithout|\bto avoid|\bnot to)\s+$",
     re.I,
 )
-_SPEAKER_ONLY = re.compile(r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I)
+_SPEAKER_ONLY = regexes.compile(
+    r"\W*(?:(?:then|so|and|now|first|next)\s+)*(?:I|we)(?:'d| would| will|'ll| can)?\s*", re.I
+)
 
 
-_FRONTED = re.compile(
+_FRONTED = regexes.compile(
     r"^\W*(?P<x>[^,]{2,60}?),\s*(?:(?:I|we)\s+(?:think|believe|guess|suspect|expect|bet|'d say|would say),?\s*)?"
     r"(?:it|this|that|they)\s*$",
     re.I,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from coach import regexes
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.links import LinkReader, relation_cues
 from coach.parse.names import NodeEntry, clean
@@ -15,25 +16,25 @@ from coach.parse.state import ReaderBase
 from coach.tree import LinkKind
 
 # "the precision-to-conversion link", "the ETA → conversion arrow", "the link from precision to conversion"
-_NAMED_LINK = re.compile(
+_NAMED_LINK = regexes.compile(
     r"\b(?P<a>[\w%]+(?:-[\w%]+){0,2}?)(?:-to-|\s*(?:→|->)\s*)(?P<b>[\w%]+(?:-[\w%]+){0,2}?)[ -]+"
     r"(?:link|arrow|relationship|edge)\b|\b(?:link|arrow|edge|line)\s+from\s+(?:the\s+)?(?P<a2>[\w% -]{2,40}?)\s+to\s+"
     r"(?:the\s+)?(?P<b2>[\w% -]{2,40}?)\b(?=\s+(?:as|is|a|an|should|would|needs?|I|we|with|by|using|via|through|in|that|which)\b|[,.;:]|$)",
     re.I,
 )
-_COLON_LIST = re.compile(r"^\W*(?P<x>[^:,;]{2,50}?)\s*:\s+(?P<list>[^:]+?)\W*$")
-_FRONTED_LIST = re.compile(
+_COLON_LIST = regexes.compile(r"^\W*(?P<x>[^:,;]{2,50}?)\s*:\s+(?P<list>[^:]+?)\W*$")
+_FRONTED_LIST = regexes.compile(
     r"^\W*(?:(?:and|so|then|now)\s+)?(?P<x>[^,:;]{2,40}),\s*(?:that's|that is|it's|it is|those are)\s+"
     r"(?:like\s+|basically\s+|just\s+|um\s+)*(?P<list>\S.*)$",
     re.I,
 )
-_SPLIT_X_INTO = re.compile(
+_SPLIT_X_INTO = regexes.compile(
     r"(?:\b(?:I|we)(?:'d|'ll| would| will| can| could)?\s+|\b(?:then|and then|first)\s+)(?:first\s+|then\s+)?"
     r"(?:split|break|divide|decompose|separate)\s+(?!(?:it|this|that|them|those|these)\b)(?P<x>[^,.;:]{2,40}?)\s+"
     r"(?:down\s+|up\s+)?into(?:\s*,?\s*(?:um+|uh+|like|basically),)?\s+",
     re.I,
 )
-_DRIVERS_OF = re.compile(
+_DRIVERS_OF = regexes.compile(
     r"^\W*(?:(?:the\s+)?(?:main\s+|key\s+)?(?:[\w-]+\s+)?(?:drivers|inputs|levers|components|parts|branches|metrics)\s+"
     r"(?:of|for|under|behind|below|feeding|driving|upstream of)\s+|"
     r"(?:the\s+)?(?:two|three|four|a few|several)\s+(?:main\s+|key\s+)?(?:drivers|inputs|levers|things|factors|metrics)\s+"
@@ -42,17 +43,17 @@ _DRIVERS_OF = re.compile(
     r"(?P<x>[^:—–]{2,60}?)\s*(?::|\s(?:are|is|would be)\b|\s[—–])\s*",
     re.I,
 )
-_LEVEL_LIST = re.compile(
+_LEVEL_LIST = regexes.compile(
     r"^\W*(?:(?:L|level|tier)\s*(?P<n>[1-4])\b|(?:the\s+)?(?P<w>first|second|third|1st|2nd|3rd)\s+(?:level|layer|tier))\s*"
     r"(?:\(?(?:under|below|of|for)\s+(?P<x>[^()]{2,60}?)\)?)?\s*(?:[:—–-]|\bis\b|\bare\b)\s*(?P<list>\S.*)$",
     re.I,
 )
-_TO_TOP_LIST = re.compile(
+_TO_TOP_LIST = regexes.compile(
     r"\b(?:to|into|under|below|beneath)\s+(?:the\s+|my\s+|our\s+)?(?:main|top|primary|north[- ]?star)"
     r"(?:\s+(?:metric|kpi|number|node))?\s*:\s*",
     re.I,
 )
-_WITH_UNDER = re.compile(
+_WITH_UNDER = regexes.compile(
     r",\s*with\s+(?P<list>[^.;:]{3,120}?)\s+(?:underneath|under|below|beneath)\s+(?:it|that|this|them)\b", re.I
 )
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from coach import regexes
 from coach.parse.fragment import Frag
 from coach.parse.words import family
 
-_TOKEN = re.compile(r"[%#$]?[A-Za-z0-9][\w'%/&.+-]*[\w%]|[%#$]?[A-Za-z0-9]")
+_TOKEN = regexes.compile(r"[%#$]?[A-Za-z0-9][\w'%/&.+-]*[\w%]|[%#$]?[A-Za-z0-9]")
 _STOP = frozenset(
     """a an the this that these those it its it's they them their there here we our us i i'd i'm i'll you your he she
     is are was were be been being am do does did have has had will would should could can may might must shall
@@ -28,7 +29,7 @@ _STOP = frozenset(
     say says said think thought believe guess mean means want need get gets got make makes made go goes went see look
     let lets check split cut compare track watch keep hold pick choose use call take put drive drives driven could""".split()
 )
-_PARTICIPLE = re.compile(
+_PARTICIPLE = regexes.compile(
     r"^(?:[a-z]+(?:ed|en)|sold|made|sent|built|paid|won|lost|read|written|taken|given|seen|kept|held|run|done|shown|grown|spent|bought)$",
     re.I,
 )

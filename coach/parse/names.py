@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from coach import regexes
 from coach.parse.words import family
 
 ABBREVIATIONS = {
@@ -79,7 +80,7 @@ _DROP_TOKENS = {
     "base",
     "pool",
 }
-_LEADING_FILLER = re.compile(
+_LEADING_FILLER = regexes.compile(
     r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
     r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
     r"mathematically|causally|basically|simply|just|again|in turn|by definition|by identity|by construction|therefore|"
@@ -94,15 +95,15 @@ _LEADING_FILLER = re.compile(
     r"as (?:my|the|our) (?:north[- ]?star|top(?: metric)?|main metric)|(?:my|the|our) north[- ]?star|north[- ]?star(?: metric)?(?=\s+\w))\b(?!-)[\s,:]*)+",
     re.I,
 )
-_POSSESSIVE_OWNER = re.compile(
+_POSSESSIVE_OWNER = regexes.compile(
     r"^(?:(?:the|our|its|their|your)\s+)?(?:model|models|app|product|agent|assistant|bot|platform|company|"
     r"team|system|service|user|users|customer|customers)'s\s+|^[A-Z][\w.&-]*'s\s+",
 )
-_TRAILING = re.compile(
+_TRAILING = regexes.compile(
     r"(?:\s+as (?:causal|math\w*|model|the|my|our|a|an) [\w -]{2,40}|\s*\([^)]*\)?|\s*\[[^\]]*\]?|\s+(?:on|for|from) the [\w-]+ side|\s+with a (?:lag|delay) of .*|\s+(?:through|via) (?:more|less|better|higher|lower|faster) .*|\s+over time|\s+(?:with|via|using|through)\s+(?:an?\s+)?(?:geo\s+|randomi[sz]ed\s+|small\s+)?(?:holdout|experiment|test|a/b(?: test)?|rollout|pilot)\b.*|\s+(?:going|goes|to go|keeps? going)(?:\s+(?:up|down))?|,?\s+(?:I guess|I think|I suppose|I'd say|probably|maybe|or so)|\s+(?:that\s+|which\s+)?(?:it's|it is|it was|they're|they are)\s+(?:measured|computed|calculated|counted|defined|based)\s+(?:on|over|against|from|by|in)|\s+(?:before|after|while|without)\s+\w+ing\b.*|\s+(?:etc|and so on|as well|too|itself|overall|alone|and|or|alongside|in parallel|on the side|(?:back\s+)?(?:up|down)|more|less|higher|lower|bigger|smaller|instead|for now)|[\s,.;:!?*_`'\"↑↓—–-]+)$",
     re.I,
 )
-_NOT_A_METRIC = re.compile(
+_NOT_A_METRIC = regexes.compile(
     r"^(?:it|this|that|these|those|they|them|we|i|you|he|she|ones?(?:\s+(?:that|who|which)(?:\s+\w+)?)?|both|all|each|"
     r"everything|something|subject|wait|hmm|actually|okay|ok|yeah|"
     r"anything|nothing|here|there|what|which|who|thing|things|stuff|part|parts|side|sides|way|ways|"
@@ -157,11 +158,11 @@ _STOP_TOKENS = {
     "its",
     "this",
 }
-_PRONOUN = re.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
+_PRONOUN = regexes.compile(r"^(?:it|this|that|this metric|that metric|this number|that number|which)$", re.I)
+_WORD = regexes.compile(r"[A-Za-z0-9][A-Za-z0-9'+/&-]*")
 
 
-_NOT_A_NAME = re.compile(
+_NOT_A_NAME = regexes.compile(
     r"\b(?:should|would|could|must|will|can|we|you|they|if|when|everything|anything|neither|none|I(?:'d|'ll|'m)?|"
     r"is|are|was|were|isn't|aren't|don't|doesn't|didn't|won't|can't|wouldn't|couldn't|shouldn't|haven't|hasn't|am|I'm|we're|you're|"
     r"they're|it's|that's|there's|here's|let's|sees|thinks|says|feels|wants|knows|believes|hypothes\w*|panic)(?![\w-])|^'(?:s|re|ve|ll|d|m)\b|"
@@ -177,15 +178,15 @@ _NOT_A_NAME = re.compile(
 )
 
 
-_COUNTED_WHO = re.compile(r"(?P<pre>(?:[\w-]+\s+){0,3}(?P<head>[\w-]+))\s+(?:who|that|where|when)\s+\S", re.I)
+_COUNTED_WHO = regexes.compile(r"(?P<pre>(?:[\w-]+\s+){0,3}(?P<head>[\w-]+))\s+(?:who|that|where|when)\s+\S", re.I)
 # "for an efficiency number" (a phrase about a metric), "down ten percent in two weeks" (how it moved).
-_NOT_A_NAME_LEAD = re.compile(
+_NOT_A_NAME_LEAD = regexes.compile(
     r"(?:for|to|with|from|by|into|about|like)\s+(?:an?|the|this|that|these|those|our|my|its|their|your)\s|"
     r"(?:down|up|fell|dropped|rose|grew|declined|increased|decreased|slid|jumped)\s+(?:by\s+)?(?:about\s+|roughly\s+|nearly\s+|almost\s+|over\s+)?"
     r"(?:\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a|an|half)\b)",
     re.I,
 )
-_HOW_MANY = re.compile(r"how (?:many|much) (?P<x>[\w-]+(?: [\w-]+)?) (?:are|is|who|that|do|does|have|has)\b", re.I)
+_HOW_MANY = regexes.compile(r"how (?:many|much) (?P<x>[\w-]+(?: [\w-]+)?) (?:are|is|who|that|do|does|have|has)\b", re.I)
 
 
 @lru_cache(maxsize=8192)
@@ -286,7 +287,9 @@ _NUMBER_WORDS = {
     "fourteen": "14",
     "twenty-eight": "28",
 }
-_NUMBER_PREFIX = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")-(?=day|week|month)")
+_NUMBER_PREFIX = regexes.compile(
+    r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")-(?=day|week|month)"
+)
 
 
 @lru_cache(maxsize=4096)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.build import Builder
 from coach.parse.declare import POINTED_TOP
 from coach.parse.fragment import Frag
@@ -25,14 +26,14 @@ from coach.parse.tables import Table, table_row
 from coach.parse.words import family
 from coach.tree import LinkKind, Tree
 
-_UNDER_HEADER = re.compile(
+_UNDER_HEADER = regexes.compile(
     r"^(?:L\d\s*)?(?:[\w' -]{0,40}\s)?(?:under|below|beneath|inside|feeding|feeds|driving|drives|within)\s+(?P<x>[^,:.]+?)\s*(?:\([^)]*\)\s*)?(?:,[^:]*)?:$",
     re.I,
 )
-_TITLE_WORDS = re.compile(
+_TITLE_WORDS = regexes.compile(
     r"\b(?:guard[- ]?rails?|counter[- ]?metrics?|tripwires?|diagnos\w*|north[- ]?star|must not)\b", re.I
 )
-_NOT_METRIC_HEADER = re.compile(
+_NOT_METRIC_HEADER = regexes.compile(
     r"\b(?:north[- ]?star|tree|diagnos\w*|walk-?through|guardrails?|metrics|kpis?|plan|approach|summary|why|how|what|"
     r"hypothes\w+|causal|math\w*|identit\w+|inputs?|outputs?|layer|level|notes?|context|question|answer|steps?|"
     r"first|then|next|finally|drivers?|tl;?dr|decision|offline|online|underneath|beneath|below|above|breakdown|"
@@ -45,18 +46,18 @@ _NOT_METRIC_HEADER = re.compile(
     r"confirm|verify|size|sanity|quantify|compute|calculate|work|dig|drill|think|frame|set|choose|interpret|read|explain)\b",
     re.I,
 )
-_OPERATOR_LEAD = re.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
-_ARROW_HEADER = re.compile(
+_OPERATOR_LEAD = regexes.compile(r"^(?P<op>[+×*·÷−]|x\s|-\s(?=\S))\s*")
+_ARROW_HEADER = regexes.compile(
     r"^(?P<x>[^:⇐←<]{2,60}?)\s*(?:(?:⇐|<-+|←|<~+)\s*(?:\([^)]*\)|\*[^*]*\*)?\s*|:\s*(?:[^:]{0,60}?\b(?:what drives? it|what moves? it|its drivers|drivers|levers|inputs|causes)\b[^:]{0,20}))$",
     re.I,
 )
-_WHAT_HEADER = re.compile(
+_WHAT_HEADER = regexes.compile(
     r"^(?:\W*(?:and|so)\s+)?what\s+(?:makes?|make|drives?|moves?|improves?|affects?|increases?|lifts?|raises?|grows?|feeds?|determines?)\s+"
     r"(?P<x>(?:the\s+)?[\w%/' -]{2,40}?)(?:\s+(?:better|worse|up|down|grow|higher|move))?(?=\s+(?:is|are|:|,|\()|\s*$|\s*[,(])",
     re.I,
 )
-_LABELLED = re.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
-_STAGE_LEAD = re.compile(r"^(?P<stage>offline|online)\b[^:]{0,30}:\s*", re.I)
+_LABELLED = regexes.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
+_STAGE_LEAD = regexes.compile(r"^(?P<stage>offline|online)\b[^:]{0,30}:\s*", re.I)
 
 
 @dataclass
@@ -342,7 +343,7 @@ def _label_list(line: Line, text: str, parent: NodeEntry, b: Builder, kind: Link
     return True
 
 
-_CONNECTOR = re.compile(r"^[┊¦⋮╎┆│^]+\s*(?P<rest>.*)$")
+_CONNECTOR = regexes.compile(r"^[┊¦⋮╎┆│^]+\s*(?P<rest>.*)$")
 
 
 def _line_kind(line: Line, reader: Reader) -> LinkKind:
@@ -359,7 +360,7 @@ def _line_kind(line: Line, reader: Reader) -> LinkKind:
     return "unlabelled"
 
 
-_MOVED_HEADER = re.compile(
+_MOVED_HEADER = regexes.compile(
     r"(?:if\s+)?(?P<x>[^,:;]{2,60}?)\s+(?:fell|dropped|declined|is down|went down|broke|moved|shrank|is the one)\b"
     r"[^:]{0,40}?\b(?:cut|split|segment|break|drill|slice|look)\w*(?:\s+(?:it|that|this|into|down))*\s*$",
     re.I,

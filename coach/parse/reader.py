@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.build import Builder
 from coach.parse.declare import Declarations
 from coach.parse.fragment import Frag, mask_parens
@@ -30,64 +31,64 @@ from coach.parse.steps import Steps
 from coach.parse.words import family
 from coach.tree import LinkKind
 
-_ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
-_BACK_CAUSAL = re.compile(
+_ARROW_LEAD = regexes.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
+_BACK_CAUSAL = regexes.compile(
     r"^(?:(?:but|and|so|all|both|each|every one|note|again)\s+)*(?:that|this|those|these|both|all|each|they|it|the (?:links?|arrows?|lines?|ones?|rest|lower levels?|bottom layer)(?: (?:below|above|under|here|there))?|everything (?:below|under|beneath) (?:that|this|it|L\d))"
     r"(?:'s| is| are|'re| of (?:these|those|them) (?:is|are)| (?:two|three|links?|arrows?))?\s+(?:\w+\s+){0,3}?(?:a |an |just |only |all |still |really |purely |clearly )?"
     r"(?:causal|hypothes[ie]s|hypothesis|dotted|bets?|assumptions?|guess(?:es)?|influences?|things? (?:I'd|to) test|to (?:be )?test(?:ed)?|untested)",
     re.I,
 )
-_BACK_TEST = re.compile(
+_BACK_TEST = regexes.compile(
     r"\W*(?:(?:and|so|but|then)\s+)?(?:I|we)(?:'d| would| could| can| will|'ll| should)?\s+(?:(?:want|need|have) to\s+)?"
     r"(?:A/B[- ]test|test|validate|prove|verify|experiment on)\s+(?:that|this|it|them|those|these|the (?:link|claim|idea))\b|"
     r"\W*(?:(?:I think so|probably|maybe|likely),?\s+(?:but\s+)?)?(?:I|we)(?:'d| would)\s+(?:run|need|want)\s+(?:an?\s+)?(?:experiment|A/B test|test|holdout)",
     re.I,
 )
-_BACK_MATH = re.compile(
+_BACK_MATH = regexes.compile(
     r"^(?:(?:but|and|so|all|both|each)\s+)*(?:that|this|those|these|both|all|each|they|it|the (?:first|top) (?:two )?(?:levels?|splits?|layers?))"
     r"(?:'s| is| are|'re| (?:two|three) (?:levels?|splits?))?\s+(?:\w+\s+){0,3}?(?:identities|identity|by definition|mathematical|math|definitional|accounting)",
     re.I,
 )
-_UNDER_PREFIX = re.compile(
+_UNDER_PREFIX = regexes.compile(
     r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for|upstream of)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|(?:I|we)(?:'d|'ll| would| will)? (?:put|hang|have|place|add|attach|split|break|divide|decompose)|it's|that's|it is|that is|there(?:'s| is| are))\b))",
     re.I,
 )
-_WHAT_DRIVES_Q = re.compile(
+_WHAT_DRIVES_Q = regexes.compile(
     r"\W*(?:(?:so|and|now|then|okay|ok)\W+)*(?:what|which \w+)\s+(?:drives|moves|affects|feeds|determines|impacts|"
     r"influences|pushes|lifts|explains|is behind)\s+(?P<x>[^?,;:]{2,60}?)\s*\?",
     re.I,
 )
-_MOVED_LABEL = re.compile(
+_MOVED_LABEL = regexes.compile(
     r"\W*(?:the\s+)?(?:moved metric|metric that moved|what moved|the metric in question)\s*:\s*(?P<x>[^,;]+?)"
     r"(?=\s*(?:[,;(]|[-−–+]?\s*\d|\s(?:is\s+)?(?:down|up|fell|dropped|rose)\b|$))",
     re.I,
 )
-_FRONTED_UNDER = re.compile(
+_FRONTED_UNDER = regexes.compile(
     r"\W*(?:(?:and|so|then|now)\s+)*(?P<x>[^,:;]{2,50}?),\s*(?:the\s+)?(?:things|metrics|drivers|pieces|inputs|levers|parts|"
     r"components|children|numbers)\s+(?:under|below|beneath|feeding|behind|driving)\s+(?:that|it|this|them)\s+(?:are|would be|is)\s+",
     re.I,
 )
-_STAGED = re.compile(r"\W*(?P<stage>offline|online)\b[^:]{0,30}:\s*(?P<x>[^,.;:]{2,60}?)\s*[.;]?\s*$", re.I)
-_BACK_UPSTREAM = re.compile(
+_STAGED = regexes.compile(r"\W*(?P<stage>offline|online)\b[^:]{0,30}:\s*(?P<x>[^,.;:]{2,60}?)\s*[.;]?\s*$", re.I)
+_BACK_UPSTREAM = regexes.compile(
     r"\W*(?:and\s+)?(?:both|these|those|they|all three|all of them)(?:\s+(?:two|three))?\s+(?:sit|are|feed|go|roll up)\s+"
     r"(?:upstream of|under|below|beneath|into)\s+(?P<y>[^,.;]{2,60}?)\s*(?:[,.;]|$)",
     re.I,
 )
-_KNOWN_LEAD = re.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
-_UNDER_HAS = re.compile(
+_KNOWN_LEAD = regexes.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
+_UNDER_HAS = regexes.compile(
     r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
     re.I,
 )
-_BEHIND = re.compile(
+_BEHIND = regexes.compile(
     r"^[^:=]{0,60}?\b(?:behind|beneath|below|under|feeding|inside|of)\s+(?P<x>(?:the|that|this|our)\s+[\w%/ -]{2,40}?)\s*:\s+\S",
     re.I,
 )
-_BRANCHES_INTRO = re.compile(
+_BRANCHES_INTRO = regexes.compile(
     r"\b(?:(?:I|we)\s+(?:see|have|get|would see|'d see)|there\s+(?:are|is)|it\s+has|(?:has|have)|into)\s+(?:two|three|four|2|3|4)\s+"
     r"(?:main\s+|big\s+)?(?:branch|branches|parts|pieces|sides|components|buckets|drivers|levers|halves|groups)\b",
     re.I,
 )
-_IF_BRANCH = re.compile(
+_IF_BRANCH = regexes.compile(
     r"^\W*(?:(?:and|so|then|now|but)\s+)*(?:if|when|say|suppose|assuming)\s+(?:it'?s\s+|it\s+is\s+|it\s+was\s+)?(?:the\s+)?"
     r"(?P<x>[^,:;.]{2,50}?)\s+(?:that\s+|which\s+)?(?:fell|falls?|dropped|drops?|declined|decreased|is down|went down|moved|broke|"
     r"(?:is|are)\s+(?:decreasing|falling|dropping|declining|going down|shrinking|lower)|"
@@ -95,28 +96,28 @@ _IF_BRANCH = re.compile(
     re.I,
 )
 # "if it's new merchants, that's a funnel: signups times activation", "say it's retained, meaning churn went up"
-_IF_ITS = re.compile(
+_IF_ITS = regexes.compile(
     r"^\W*(?:(?:and|so|then|now|but)\s+)*(?:if|when|say|suppose)\s+(?:instead\s+)?it(?:'s|\s+is|\s+was)\s+(?:instead\s+)?(?:the\s+)?"
     r"(?!(?:a|an|not|all|both|real|only|just|mostly|mainly|seasonal|seasonality|noise|broad|everywhere|bigger|smaller|worse|better|"
     r"in|on|at|across|from|due|because|because of|\w+ed|\w+ly)\b)(?P<x>[^,:;.]{2,40}?)\s*(?=,|:|\s[—–]\s|\s+(?:then|that|which)\b)",
     re.I,
 )
-_APART = re.compile(
+_APART = regexes.compile(
     r"\s*,?\s*(?:(?:I|we)(?:'d|'ll| would| will)?\s+)?(?:separate|distinguish|tell apart|split out)\s+"
     r"(?P<a>[^,.;]{3,60}?)(?:,[^.;]*?)?,?\s+from\s+(?P<b>[^,.;]{3,60}?)\s*(?=[,.;]|$)",
     re.I,
 )
-_SPEAKER = re.compile(r"\b(?:I|we|you)\b", re.I)
-_BRANCH_REF = re.compile(
+_SPEAKER = regexes.compile(r"\b(?:I|we|you)\b", re.I)
+_BRANCH_REF = regexes.compile(
     r"(?:the\s+)?(?:broken|worst|bad|failing|weak|losing|shrinking|dropping|higher|lower|bigger|smaller|affected)\s+"
     r"(?:one|ones|branch|piece|part|segment|cohort|group|term|factor|component|step)|whichever(?:\s+\w+){0,3}|that one",
     re.I,
 )
-_CHECK_VERB = re.compile(
+_CHECK_VERB = regexes.compile(
     r"\b(?:I'd|I would|I'll|we'd|I|we|then)\s+(?:\w+\s+)?(?:check|look at|look into|dig into|pull|examine|compare)\s+",
     re.I,
 )
-_BRANCH = re.compile(
+_BRANCH = regexes.compile(
     r"^\W*(?:(?:the\s+)?(?:one|first|second|third|fourth|other|another|last)(?:\s+(?:one|branch|part|side|piece))?)\s*(?:is|:|=)\s+"
     r"(?P<x>[^:,;.]{2,60}?)\s*(?::\s*(?P<rest>.+))?$",
     re.I,

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.fragment import Frag
 from coach.parse.linkbase import TOP_REF
 from coach.parse.names import NodeEntry
 from coach.parse.slots import is_group_ref, is_pronoun, noun_ref
 from coach.parse.state import ReaderBase
 
-_SIDE_REF = re.compile(
+_SIDE_REF = regexes.compile(
     r"(?:the|that|this|our)\s+(?P<w>[\w-]{3,})\s+(?:side|number|bit|part|piece|half|branch|term|count|figure|component)"
     r"(?:\s+itself|\s+in turn)?",
     re.I,
 )
-_ORDINAL_REF = re.compile(
+_ORDINAL_REF = regexes.compile(
     r"(?:the\s+)?(?P<n>first|second|third|fourth|last|former|latter)(?:\s+(?:one|piece|part|component|branch|term|bucket|"
     r"half|group|factor|driver|lever|input|side|leg|flow|stream))?",
     re.I,

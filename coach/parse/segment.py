@@ -14,17 +14,19 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from coach import regexes
+
 # Tree-drawing characters, bullets, numbering, markdown headings and quotes before the content.
-_LEAD = re.compile(
+_LEAD = regexes.compile(
     r"^(?:[ \t]+|[│├└┬┼─┌┐┘┤|`]+[ \t]*|(?:[-*•·+]|\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}[a-z]?[.)]|[a-hA-H][.)]|\(\d{1,2}[a-z]?\))[ \t]+|#{1,6}[ \t]+|>[ \t]+)*"
 )
 # "Q: So what's the one number?" / "A: Words generated per month.": a self-interview's turn marker, not content.
-_TURN = re.compile(r"^[QA]:[ \t]+")
-_ARROW_LEAD = re.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
-_STRUCTURE = re.compile(r"[=→←⇠⇢]|<-|->")
+_TURN = regexes.compile(r"^[QA]:[ \t]+")
+_ARROW_LEAD = regexes.compile(r"^(?:<-(?:\s*-)*|←|⇠|⇐|-{1,2}>|→|⟶|⇢|=>|↳)\s*")
+_STRUCTURE = regexes.compile(r"[=→←⇠⇢]|<-|->")
 # A sentence ends at . ! ? followed by a space, whatever comes next: spoken answers are often all lower case.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*")
-_ABBREV_BEFORE = re.compile(
+_SENTENCE_END = regexes.compile(r"(?<=[.!?])[\"')\]*_]*\s+|(?<=[.!?])\s*\n\s*")
+_ABBREV_BEFORE = regexes.compile(
     r"\b(?:vs|e\.g|i\.e|etc|approx|avg|incl|no|mr|ms|dr|st|wk|mo|yr|eg|ie|cf|w/o|w)\.$|(?:^|\s)[A-Za-z]\.$", re.I
 )
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.words import family
 
 # Where a statement's right-hand side stops: a new clause, an explanation, an aside.
-_RIGHT_END = re.compile(
+_RIGHT_END = regexes.compile(
     r"\s*;|\.\s|\.$|\?|!|\s+[—–]\s|\s--\s|:\s|"
     r",?\s+(?:because|since|so that|so any|so either|so if|which|where|whereas|while|meaning|i\.e\.|e\.g\.|"
     r"but|though|although|rather than|instead of|as opposed to|given|unless|once|until|if|when|whenever|otherwise|without|by making|by adding|by pushing|"
@@ -27,7 +28,7 @@ _RIGHT_END = re.compile(
     re.I,
 )
 # The same for a list of items: a dash or an explanation also ends an item list.
-_ITEM_END = re.compile(
+_ITEM_END = regexes.compile(
     r"\s+[-–—]\s|\s*\(|,?\s+(?:because|since|so that|(?<!\bat )(?<!\bin )(?<!\bby )(?<!\bon )(?<!\bfor )which|that (?:is|are|would|will|can|could|shows?|tells?|tracks?|measures?|catches|protects?)|"
     r"to (?:make sure|catch|protect|see|check|avoid|ensure|stop|keep)|as (?:a|an|the) (?:proxy|check|signal)|in case|if|when|otherwise|"
     r"must|should|can't|cannot|mustn't|shouldn't|needs? to|has to|have to|won't|will not|doesn't|don't|isn't|aren't|stays?|remains?|holds?)\b",
@@ -35,47 +36,47 @@ _ITEM_END = re.compile(
 )
 # "made of two things: A and B", "⇐ (hypothesis): A, B": a label before the list, not an item of it.
 # "hit rate – did it pull a relevant article – times correctness": an aside between two dashes
-DASH_ASIDE = re.compile(r"\s[—–]\s[^—–\n]{1,120}?\s[—–]\s")
-_COUNTED_LABEL = re.compile(
+DASH_ASIDE = regexes.compile(r"\s[—–]\s[^—–\n]{1,120}?\s[—–]\s")
+_COUNTED_LABEL = regexes.compile(
     r"\b(?:\d|one|two|three|four|five|things?|parts?|pieces?|components?|groups?|buckets?|drivers?|levers?|branches?|sides?|factors?|terms?|inputs?)\b",
     re.I,
 )
-_EXPLANATION_START = re.compile(
+_EXPLANATION_START = regexes.compile(
     r"^\s*(?:so|so that|because|since|which|to make sure|as|otherwise|if|when|while|but|though|i\.e|e\.g|like if|like when)\b",
     re.I,
 )
-_LIST = re.compile(
+_LIST = regexes.compile(
     r"\s+\|\s+|,\s*(?:and|&|or|plus)\s+|,(?!\d)\s*|\s+(?:and|&|as well as|along with|together with|plus)\s+(?:also\s+)?(?:by\s+)?|;\s*|\s+/\s+(?!(?:day|week|wk|month|mo|year|yr|quarter|hour|hr|user|session)s?\b)(?![\d~$]|per\b)|\s+(?:vs\.?|versus)\s+",
     re.I,
 )
-_BELIEF = re.compile(
+_BELIEF = regexes.compile(
     r"^(?:[\w',]+\s+){0,5}?(?:hypothesis|bet|belief|guess|assumption|expectation|theory|hunch|intuition|suspicion|sense|view|thesis)\s+(?:here\s+)?(?:is|would be|being)\s+(?:that\s+)?|"
     r"^(?:[\w',]+\s+){0,5}?(?:I|we)\s+(?:strongly\s+|also\s+|do\s+|really\s+)?(?:believe|think|expect|suspect|bet|assume|guess|reckon|hypothesi[sz]e|feel)\s+(?:that\s+)?|"
     r"^(?:probably|likely|presumably|maybe|perhaps|possibly)\s+",
     re.I,
 )
 # "I'd look at it as two pieces": the thing looked at is the subject, not the speaker.
-_FIRST_PERSON_VIEW = re.compile(
+_FIRST_PERSON_VIEW = regexes.compile(
     r"^(?:so\s+|and\s+|then\s+)*(?:I|we)(?:'d|'ll| would| will| can| could)?\s+(?:\w+\s+){0,2}?"
     r"(?:look at|see|think of|think about|treat|view|split|break|decompose|write|model|frame|read|take|define|express)\s+",
     re.I,
 )
-_ADJECTIVE = re.compile(
+_ADJECTIVE = regexes.compile(
     r"^(?:[a-z]+(?:ed|ing|al|ive|ic|ful|less|ous|ary)|new|free|paid|premium|organic|direct|mobile|desktop|web|core|casual|power|"
     r"repeat|first-time|one-time|inbound|outbound|existing|current|former|lapsed|dormant|active|inactive|small|large|big|"
     r"enterprise|smb|self-serve|ios|android|daily|weekly|monthly|annual|yearly|gross|net|total)$",
     re.I,
 )
-_PRONOUNS = re.compile(
+_PRONOUNS = regexes.compile(
     r"^(?:and\s+|so\s+|then\s+|but\s+)?(?:it|this|that|which|this one|that one|this metric|that metric|this number|that number|"
     r"the metric|the number|itself)$",
     re.I,
 )
-_GROUP_REF = re.compile(
+_GROUP_REF = regexes.compile(
     r"^(?:and\s+|so\s+)?(?:they|those|these|them|both|all three|all of them|both of them|those two|these two|those three|these three|the two|the three)$",
     re.I,
 )
-_NOUN_REF = re.compile(r"^(?:that|this|the|its|their|our)\s+(?P<noun>[a-z-]+)$", re.I)
+_NOUN_REF = regexes.compile(r"^(?:that|this|the|its|their|our)\s+(?P<noun>[a-z-]+)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def right_end(frag: Frag, *, list_items: bool = False) -> Frag:
     return (frag.cut(0, m.start()) if m and m.start() > 0 else frag).strip(" ,")
 
 
-_STRONG_END = re.compile(
+_STRONG_END = regexes.compile(
     r"\s*;|\.\s|\.$|\?|!|\s[—–]\s|\s--\s|,\s*(?:so|because|since|but|which means|meaning|i\.e\.)\b|:\s", re.I
 )
 
@@ -239,16 +240,16 @@ def _looks_like_list(text: str) -> bool:
     )
 
 
-_RELATIVE = re.compile(r"\b(?:who|that|which)\b", re.I)
+_RELATIVE = regexes.compile(r"\b(?:who|that|which)\b", re.I)
 # A piece that is only a verb phrase ("came back", "stopped listing"), never a metric on its own.
-_VERB_ONLY = re.compile(
+_VERB_ONLY = regexes.compile(
     r"(?:came|come|went|stayed|returned|left|stopped|started|kept|churned|listed|bought|sold|ordered|"
     r"signed up|logged in|posted|renewed|upgraded|cancel+ed|used|tried)\b(?:\s+\w+){0,3}$",
     re.I,
 )
 
 
-_GROUP_COUNT = re.compile(
+_GROUP_COUNT = regexes.compile(
     r"^(?:(?:basically|really|just|like|um)\s+)*(?:the\s+)?(?:two|three|four|five|2|3|4|5|a few|several)\s+(?:main\s+|big\s+|key\s+)?"
     r"(?:groups?|branches|buckets|parts|pieces|components|drivers|levers|sides|halves|families|areas|kinds)(?:\s+of\s+\w+)?$",
     re.I,

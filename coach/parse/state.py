@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from coach import regexes
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry
@@ -12,7 +12,7 @@ from coach.parse.words import family
 from coach.tree import LinkKind
 
 # "(causal)", "[math]", "*top*": a label on a line, whose words say what the line is.
-LABEL = re.compile(
+LABEL = regexes.compile(
     r"\(([^()]{2,120})\)|\[([^\[\]]{2,120})\]|(?<![*\w])\*([^*\n]{2,80})\*(?![*\w])|(?<![_\w])_([^_\n]{2,80})_(?![_\w])"
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.build import segments_in
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.linkbase import LinkRead
@@ -16,35 +17,35 @@ from coach.parse.state import ReaderBase
 from coach.parse.words import family
 from coach.tree import LinkKind
 
-_TRACK = re.compile(
+_TRACK = regexes.compile(
     r"\b(?:track|measure|monitor|watch|look at|report(?: on)?|follow|review|keep an eye on|dashboard|put on a dashboard|use|check)(?:ing)?\s+(?:all of\s+|things like\s+|metrics like\s+)?",
     re.I,
 )
 # A hypothesis stated as one: the reader links its cause to the metric even without a verb it knows.
-_HYPOTHESIS = re.compile(
+_HYPOTHESIS = regexes.compile(
     r"\b(?:(?:my|our|the|a|one|working|main|first)\s+)?(?:hypothes[ie]s|hunch|suspicion|theory|bet|guess)\b(?:\s+(?:going in|here|would be|is|:))?|"
     r"\b(?:I|we)\s+(?:also\s+|strongly\s+|really\s+)?(?:suspect|believe|bet|'d bet|would bet|suppose)\b|\b(?:likely|probable|root)\s+cause\b",
     re.I,
 )
 
 
-_CAUSAL_LEAD = re.compile(r"\W*causal(?:ly)?\s*[:—–-]", re.I)
-_GOES_ON = re.compile(
+_CAUSAL_LEAD = regexes.compile(r"\W*causal(?:ly)?\s*[:—–-]", re.I)
+_GOES_ON = regexes.compile(
     r"\b(?:the one that (?:fell|dropped|moved)|in that branch|within that|inside that|one level (?:down|deeper)|"
     r"if (?:it's|it is)\b|(?:is|was) the one)\b",
     re.I,
 )
-_WALK_VERB = re.compile(r"\b(?:look|check|cut|slice|split|segment|break|drill|compare|dig|pull)\w*\b", re.I)
-_THINK = re.compile(
+_WALK_VERB = regexes.compile(r"\b(?:look|check|cut|slice|split|segment|break|drill|compare|dig|pull)\w*\b", re.I)
+_THINK = regexes.compile(
     r"\W*(?:causal(?:ly)?\s*[:—–-]\s*)?(?:(?:I|we)\s+(?:think|guess|expect|reckon|suspect)\s+(?:that\s+)?)", re.I
 )
-_THINK_ANYWHERE = re.compile(r"\b(?:I|we)\s+(?:think|guess|expect|reckon)\s+(?:that\s+)?", re.I)
+_THINK_ANYWHERE = regexes.compile(r"\b(?:I|we)\s+(?:think|guess|expect|reckon)\s+(?:that\s+)?", re.I)
 # Only a test of the link itself makes "I think" a hypothesis: "I think it's Android; I'd check the logs" is a guess
 # in a diagnosis.
-_EXPERIMENT = re.compile(
+_EXPERIMENT = regexes.compile(
     r"\b(?:A/B|AB[- ]test|experiment|holdout|randomi[sz]ed|(?:test|validate|prove)\s+(?:it|this|that|the link))", re.I
 )
-_ASIDE = re.compile(
+_ASIDE = regexes.compile(
     r"^(?:,?\s*which (?:I|we)(?:'d| would)?\s[^,]{1,40},\s*(?:is\s+)?(?:that\s+)?|(?:I|we)(?:'d| would| will|'ll)?\s[^,]{1,60},\s*|(?:that\s+)?(?:it's|it is)\s+(?:mostly\s+|really\s+|all\s+|just\s+)?"
     r"(?:about|down to)\s+(?:whether\s+)?|and this is a (?:guess|hunch|bet)\s*,\s*|"
     r"(?:and|but)\s+(?:it's|it is|this is)\s+(?:just\s+|only\s+|really\s+)?a\s+(?:suspicion|guess|hunch|bet|hypothesis)\s*,\s*(?:is\s+)?(?:that\s+)?)",

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.names import clean, is_name
 from coach.parse.slots import has_operator
 
 # The symbol is one letter; "a", "A" and "I" are words too, so they count only with "=" (and "x" is "times").
-_DEFINITION = re.compile(
+_DEFINITION = regexes.compile(
     r"(?:\blet\s+|\bdefine\s+|\bwhere\s+|\bwith\s+|\band\s+|[,;(]\s*|^\s*|(?<=[.:])\s+)"
     r"(?P<sym>(?![aAIxX]\s*(?:is|be|denotes|stands)\b)[A-Za-z])(?![\w'’(])\s*"
     r"(?:=|:=|is|be|denotes|stands for|means)\s+(?:the\s+)?"

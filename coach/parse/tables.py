@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from coach import regexes
 from coach.parse.build import Builder
 from coach.parse.fragment import Frag
 from coach.parse.reader import Reader
@@ -24,16 +25,16 @@ class Table:
     parent_col: int | None = None  # "| Metric | Parent | Link |": each row names its parent
 
 
-_SEPARATOR = re.compile(r"^\s*:?-{2,}:?\s*$")
-_RELATION_CELL = re.compile(
+_SEPARATOR = regexes.compile(r"^\s*:?-{2,}:?\s*$")
+_RELATION_CELL = regexes.compile(
     r"^\s*(?:=|≡|⇐|⇠|<-|←|<~|(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:)", re.I
 )
-_CAUSAL_CELL = re.compile(r"^\s*(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:\s*", re.I)
-_PARENT_HEADER = re.compile(
+_CAUSAL_CELL = regexes.compile(r"^\s*(?:causal|hypothes\w*|drivers?|driven by|levers?|inputs?)\b[^:|]{0,40}:\s*", re.I)
+_PARENT_HEADER = regexes.compile(
     r"parent(?: metric| node)?|under|feeds(?: into)?|rolls? up (?:in)?to|child of|sits under", re.I
 )
-_NO_PARENT = re.compile(r"[-—–/]*|none|n/?a|\(top\)", re.I)
-_LEVEL_CELL = re.compile(r"^\s*(?:L\d|level \d|tier \d|top|root|ns|north[- ]?star|l\d\s*\(.*\))\s*$", re.I)
+_NO_PARENT = regexes.compile(r"[-—–/]*|none|n/?a|\(top\)", re.I)
+_LEVEL_CELL = regexes.compile(r"^\s*(?:L\d|level \d|tier \d|top|root|ns|north[- ]?star|l\d\s*\(.*\))\s*$", re.I)
 
 
 def _cells(line: Line) -> list[Frag]:

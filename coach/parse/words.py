@@ -14,10 +14,10 @@ from functools import cache, cached_property
 from pathlib import Path
 from re import _constants as sre  # the stdlib's own pattern parser: the structure of the alternatives
 from re import _parser
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from coach import regexes
 from coach.datafiles import parse_yaml_text, validate
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
@@ -36,8 +36,6 @@ class FamilySpec(BaseModel):
     examples: list[str] = Field(default_factory=list, description="Texts the family must match.")
     counter_examples: list[str] = Field(default_factory=list, description="Texts the family must not match.")
 
-    _parsed: Any = PrivateAttr(default=None)
-
     @property
     def body(self) -> str:
         """The family as one alternation (named groups when it has groups)."""
@@ -45,18 +43,12 @@ class FamilySpec(BaseModel):
             return "|".join(f"(?P<{g}>{'|'.join(f'(?:{p})' for p in ps)})" for g, ps in self.groups.items())
         return "|".join(f"(?:{p})" for p in self.patterns)
 
-    @property
-    def parsed(self) -> Any:
-        """The body as the stdlib parser reads it: parsed once, when the file is loaded."""
-        return self._parsed
-
     @model_validator(mode="after")
     def _one_form(self) -> FamilySpec:
         if bool(self.patterns) == bool(self.groups):
             raise ValueError("give either patterns or groups")
         try:
-            # Parsing (not compiling) is enough to find a bad pattern; the parse is kept for the gates below.
-            self._parsed = _parser.parse(self.body, re.I)
+            regexes.compile(self.body, re.I)  # the pattern the gates below are built on: remembered across runs
         except re.error:
             alternatives = [*self.patterns, *(p for ps in self.groups.values() for p in ps)]
             raise ValueError(_bad_alternative(alternatives)) from None
@@ -75,7 +67,7 @@ _HEAD = r"(?:(?<![\w-])(?=\w)|(?=\W))"
 _TAIL = r"(?:(?<=\w)(?![\w-])|(?<=\W))"
 
 
-def _bounded(body: str, first: set[str] | None) -> str:
+def _bounded(body: str, first: str | None) -> str:
     """The alternation, never matching inside a longer word (hyphenated words count as one).
 
     ``first`` holds the characters a match can start with: a look-ahead for them lets the regex engine skip
@@ -85,10 +77,10 @@ def _bounded(body: str, first: set[str] | None) -> str:
     return f"{gate}{_HEAD}(?:{body}){_TAIL}"
 
 
-def _first_chars(parsed: Any) -> set[str] | None:
-    """The characters a match can start with (both cases), or None when that cannot be told."""
+def _first_chars(body: str) -> str | None:
+    """The characters a match of ``body`` can start with (both cases, sorted), or None when that cannot be told."""
     out: set[str] = set()
-    return out if _firsts(list(parsed), out) else None
+    return "".join(sorted(out)) if _firsts(list(_parser.parse(body, re.I)), out) else None
 
 
 def _firsts(items: list, out: set[str]) -> bool:
@@ -177,21 +169,22 @@ class Family:
     def __init__(self, name: str, spec: FamilySpec) -> None:
         self.name = name
         self.spec = spec
-        self._first = _first_chars(spec.parsed)
+        self._first: str | None = regexes.derived("first-chars", spec.body, _first_chars)
         self._seen: dict[str, tuple[re.Match[str], ...]] = {}
         self._whole: dict[str, bool] = {}
         self._asked = 0
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile(_bounded(self.spec.body, self._first), re.I)
+        return regexes.compile(_bounded(self.spec.body, self._first), re.I)
 
     @cached_property
     def _gates(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
         lowered, exact = _case_split(self.spec.body)
-        quick = re.compile(_bounded(lowered, {c.lower() for c in self._first} if self._first else None))
+        lower_first = "".join(sorted({c.lower() for c in self._first})) if self._first else None
+        quick = regexes.compile(_bounded(lowered, lower_first))
         # "(?-i:NS)": a text with one of the case-sensitive parts is searched in full.
-        return quick, re.compile("|".join(f"(?:{p})" for p in exact)) if exact else None
+        return quick, regexes.compile("|".join(f"(?:{p})" for p in exact)) if exact else None
 
     def finditer(self, text: str) -> tuple[re.Match[str], ...]:
         found = self._seen.get(text)

@@ -10,11 +10,11 @@ Every piece of text from an answer, a question, a tree or a note goes through
 from __future__ import annotations
 
 import html
-import re
 from functools import lru_cache
 from importlib import resources
 from string import Template
 
+from coach import regexes
 from coach.overrides import coach_decisions
 from coach.report.model import (
     STALE_FEEDBACK,
@@ -30,7 +30,7 @@ from coach.report.svg import tree_svg
 from coach.result import CriterionResult
 from coach.rubric.model import Rubric
 
-_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_INVALID = regexes.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
 
 def h(text: object) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+from coach import regexes
 from coach.overrides import coach_decisions
 from coach.report.model import (
     STALE_FEEDBACK,
@@ -25,9 +26,9 @@ from coach.report.model import (
 from coach.report.tree_export import LEGEND, outline
 from coach.rubric.model import Rubric
 
-_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+!|~^])")
-_LINE_START = re.compile(r"^(\s*)([-+>=]|\d+[.)])")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MD_PUNCT = regexes.compile(r"([\\`*_{}\[\]()#+!|~^])")
+_LINE_START = regexes.compile(r"^(\s*)([-+>=]|\d+[.)])")
+_CONTROL = regexes.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def md_inline(text: str) -> str:

@@ -8,9 +8,9 @@ tree, the feedback and the follow-ups asked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from coach import regexes
 from coach.result import CriterionResult, GradeResult
 from coach.rubric.model import Rubric
 
@@ -78,9 +78,9 @@ def report_from_results(results: list[GradeResult], **kwargs) -> Report:
     return Report(sections, **kwargs)
 
 
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
+_HEADING = regexes.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = regexes.compile(r"^\s*[-*•]\s+(.*)$")
+_NUMBERED = regexes.compile(r"^\s*\d{1,3}[.)]\s+(.*)$")
 
 
 def feedback_blocks(text: str) -> list[tuple[str, str | list[str]]]:

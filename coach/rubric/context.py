@@ -12,18 +12,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from coach import regexes
 from coach.parse.words import family
 
 Kind = Literal["measure_success", "metric_drop", "conflicting_metrics", "north_star"]
 Direction = Literal["down", "up"]
 
-_NUMBER = re.compile(r"[$€£]?\d[\d.,]*\s*(?:%|k|m|bn|x)?", re.I)
+_NUMBER = regexes.compile(r"[$€£]?\d[\d.,]*\s*(?:%|k|m|bn|x)?", re.I)
 # Words between the metric and its move that belong to neither ("has", "have been", "saw").
-_AUX_TAIL = re.compile(
+_AUX_TAIL = regexes.compile(
     r"(?:\s+(?:has|have|had|is|are|was|were|keeps?|has been|have been|been|got|went|go|going|to|slowly|steadily|sharply|suddenly|quickly|also|all))+\s*$",
     re.I,
 )
-_METRIC_HEAD = re.compile(
+_METRIC_HEAD = regexes.compile(
     r"^.*?\b(?:saw|see|sees|seeing|noticed|notice|seen|reports?|reported|observed?|watched)\s+(?:its\s+|their\s+|our\s+|the\s+)?",
     re.I,
 )
@@ -82,7 +83,7 @@ def _clean_metric(phrase: str) -> str:
     return " ".join(words[-10:])
 
 
-_NOUN_MOVE = re.compile(
+_NOUN_MOVE = regexes.compile(
     r"\w+\s+(?:in|of)\s+(?:the\s+|our\s+)?(?P<x>[^,.;?!]{3,60}?)(?=\s+(?:since|after|over|this|last|in|on|from|for|across|among)\b|\s+(?:of|by)\s+[\d~]|[,.;?!]|$)",
     re.I,
 )

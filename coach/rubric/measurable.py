@@ -21,35 +21,36 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from coach import regexes
 from coach.parse.words import family
 
 Kind = Literal["metric", "theme", "model", "statement", "nothing"]
 
-_ACRONYM = re.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9/]{1,6}(?![a-z])")
-_VERB = re.compile(
+_ACRONYM = regexes.compile(r"(?<![A-Za-z])[A-Z][A-Z0-9/]{1,6}(?![a-z])")
+_VERB = regexes.compile(
     r"\b(?:feel|feels|felt|are|is|was|were|be|have|has|get|gets|love|loves|like|likes|enjoy|enjoys|think|thinks|want|wants|"
     r"trust|trusts|understand|understands|come back|keep coming|stick around|seems?|looks?)\b",
     re.I,
 )
-_RELATIVE = re.compile(r"\b(?:who|that|which|whose|where|when|whom)\b", re.I)
+_RELATIVE = regexes.compile(r"\b(?:who|that|which|whose|where|when|whom)\b", re.I)
 # "making riders successful", "helping people learn": an aim, not something counted
-_GERUND_AIM = re.compile(
+_GERUND_AIM = regexes.compile(
     r"^(?:making|helping|getting|building|improving|creating|delivering|enabling|giving)\s+(?!(?:rate|share|time)\b)",
     re.I,
 )
-_COMPARATIVE = re.compile(
+_COMPARATIVE = regexes.compile(
     r"^(?:better|more|greater|higher|faster|happier|stronger|richer|deeper|improved|good|great|overall)\s+", re.I
 )
-_MODEL_THEME = re.compile(
+_MODEL_THEME = regexes.compile(
     r"\b(?:the\s+)?(?:model|ai|assistant|agent|bot|llm)(?:'s)?\s+(?:quality|understanding|intelligence|smartness|ability|capability|knowledge|performance|behaviou?r)\b|"
     r"^(?:the\s+)?(?:underlying\s+)?(?:model|ai|llm|assistant|agent|bot)(?:'s)?(?:\s+(?:itself|version|change|update|upgrade|choice))?$",
     re.I,
 )
-_NOTHING = re.compile(
+_NOTHING = regexes.compile(
     r"^(?:not|no|none|it|this|that|they|them|those|these|both|all|everything|something|anything|nothing|team|teams|we|us|you)$",
     re.I,
 )
-_PLURAL = re.compile(r"[a-z]{3,}s$", re.I)
+_PLURAL = regexes.compile(r"[a-z]{3,}s$", re.I)
 _NOT_COUNTED_PLURALS = {
     "analytics",
     "economics",
@@ -100,7 +101,7 @@ class Measurability:
 
 
 # "writing", "self-sufficiency", "ownership": an activity or a quality, with no unit to count it in.
-_ABSTRACT = re.compile(r"(?:ing|ness|ency|ity|ship|hood|ism|ment)$", re.I)
+_ABSTRACT = regexes.compile(r"(?:ing|ness|ency|ity|ship|hood|ism|ment)$", re.I)
 
 
 @lru_cache(maxsize=4096)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from coach import regexes
 from coach.parse.names import key, same_metric
 from coach.parse.segment import lines, sentences
 from coach.tree import Node, Tree
@@ -80,7 +81,7 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
     return None
 
 
-_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+_ACRONYM = regexes.compile(r"\b[A-Z]{2,5}\b")
 
 
 def _spelled(name: str, phrase: str) -> str:

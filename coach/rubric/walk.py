@@ -17,6 +17,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from coach import regexes
 from coach.parse.build import segments_in
 from coach.parse.names import key, tokens
 from coach.parse.words import family
@@ -24,7 +25,7 @@ from coach.rubric.context import QuestionContext
 from coach.rubric.treeview import children, find_node
 from coach.tree import Node, Tree
 
-_WHICHEVER = re.compile(r"\bwhichever\b", re.I)
+_WHICHEVER = regexes.compile(r"\bwhichever\b", re.I)
 _FILLER = {"per", "of", "the", "a", "to", "in", "on", "by", "and", "for", "with", "number", "count", "total"}
 
 

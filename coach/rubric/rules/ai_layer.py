@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.segment import lines, sentences
 from coach.parse.words import family
 from coach.rubric.measurable import measurable
@@ -64,7 +65,7 @@ def ai_layer(inp: RuleInput) -> Outcome:
     )
 
 
-_UPSTREAM = re.compile(r"\b(?:upstream|inputs?|feeds?|feeding|underneath|beneath|below|under)\b", re.I)
+_UPSTREAM = regexes.compile(r"\b(?:upstream|inputs?|feeds?|feeding|underneath|beneath|below|under)\b", re.I)
 
 
 def _placing_sentence(answer: str) -> str | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from coach import regexes
 from coach.parse.words import family
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.rules.ai_layer import is_model_metric
 from coach.rubric.treeview import acyclic_children, children, depth, find_cycles, node_quote, parents, sentence_of
 
-_TESTED = re.compile(r"\b(?:test\w*|experiment\w*|A/B|holdout|validat\w+|confirm\w*)\b", re.I)
+_TESTED = regexes.compile(r"\b(?:test\w*|experiment\w*|A/B|holdout|validat\w+|confirm\w*)\b", re.I)
 
 
 def _no_links(inp: RuleInput) -> Outcome | None:
