@@ -245,3 +245,92 @@ def find_cycles(tree: Tree) -> list[list[str]]:
         if n not in state:
             visit(n)
     return found
+
+
+# Words that say what kind of number a metric is, not what it counts: two metrics sharing only these are not
+# the same metric ("return rate" and "approval rate").
+_KIND_WORDS = {
+    "rate",
+    "rates",
+    "users",
+    "user",
+    "time",
+    "share",
+    "value",
+    "average",
+    "avg",
+    "percent",
+    "percentage",
+    "ratio",
+    "score",
+    "metric",
+    "metrics",
+    "amount",
+    "volume",
+    "growth",
+    "active",
+    "new",
+    "week",
+    "day",
+    "month",
+    "year",
+    "quarter",
+    "people",
+    "customers",
+    "conversion",
+    "total",
+    "overall",
+    "net",
+    "gross",
+}
+
+
+def _gist(name: str) -> set[str]:
+    """The words that say what a metric counts, each cut to its stem ("shelving", "shelved" → "shelv")."""
+    return {_stem(t) for t in _content(key(name)) if len(t) > 2 and t not in _KIND_WORDS and not t.endswith("ly")}
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def grafted_depth(tree: Tree, kids: dict[str, list[str]], top: str) -> tuple[int, str | None, str | None]:
+    """The top's depth when a breakdown the reader left apart is hung on the node of the top's tree it names.
+
+    "Retained drivers = last week's actives × retention" sits under the L1 "drivers who stayed": the answer
+    gives the structure, the reader could not tell the two names were one metric. Returns the depth and the
+    (node, breakdown) pair that gave it.
+    """
+    level: dict[str, int] = {}
+    frontier = [top]
+    level[top] = 0
+    while frontier:
+        nxt = []
+        for n in frontier:
+            for c in kids.get(n, []):
+                if c not in level:
+                    level[c] = level[n] + 1
+                    nxt.append(c)
+        frontier = nxt
+    guards = {n.name for n in tree.nodes if n.role == "guardrail"}
+    ups = parents(tree)
+    best: tuple[int, str | None, str | None] = (depth(kids, top), None, None)
+    if top != tree.north_star and top not in tree.north_star_candidates:
+        return best  # with no top committed to, there is no tree to hang a breakdown in
+    top_gist = _gist(top)
+    # A breakdown that names nothing the top does not ("shelving" under "monthly shelved books") is the top
+    # named again, not a node below it.
+    for root in kids:
+        if root in level or root in guards or ups.get(root):
+            continue
+        gist = _gist(root)
+        for node, lv in level.items():
+            shared = gist & _gist(node)
+            if lv >= 1 and shared and not gist <= top_gist:
+                d = lv + depth(kids, root)
+                if d > best[0]:
+                    best = (d, node, root)
+    return best

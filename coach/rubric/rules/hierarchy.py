@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coach.rubric.registry import Outcome, RuleInput, rule
-from coach.rubric.treeview import acyclic_children, children, depth, descendants, tops
+from coach.rubric.treeview import acyclic_children, children, depth, descendants, grafted_depth, tops
 
 
 @rule("hierarchy")
@@ -24,14 +24,22 @@ def hierarchy(inp: RuleInput) -> Outcome:
     reachable = set(roots)
     for r in roots:
         reachable |= descendants(g, r)
+    read_as = ""
+    if levels < min_depth:
+        grafted, node, part = grafted_depth(tree, g, roots[0])
+        if node is not None and part is not None and grafted > levels:
+            levels = grafted
+            reachable |= {part} | descendants(g, part)
+            read_as = f" ('{part}' is read as '{node}')"
     branching = sorted((n for n in reachable if len(g.get(n, [])) >= min_children), key=lambda n: -len(g.get(n, [])))
     evidence = tuple(ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1])[:3]
-    deepest = max(roots, key=lambda r: depth(g, r))
+    deepest = roots[0] if read_as else max(roots, key=lambda r: depth(g, r))
     top = deepest if levels >= min_depth and branching else roots[0]
     if levels >= min_depth and branching:
         return Outcome(
             True,
-            f"'{top}' breaks down {levels} levels deep, and '{branching[0]}' has {len(kids.get(branching[0], []))} children.",
+            f"'{top}' breaks down {levels} levels deep{read_as}, and '{branching[0]}' has "
+            f"{len(kids.get(branching[0], []))} children.",
             evidence,
         )
     if levels < min_depth:
