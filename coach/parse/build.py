@@ -330,6 +330,24 @@ _NOT_A_CUT = regexes.compile(
 )
 
 
+# "stacked versus single-order trips", "renewed seats vs new seats": two named groups set against each other
+# are a cut, whatever the dimension is called.
+_SIDE = r"[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,2}"
+_CONTRAST = regexes.compile(
+    rf"(?<![\w-])(?P<a>{_SIDE})\s+(?:vs\.?|versus)\s+(?P<b>{_SIDE})(?![\w-])",
+    re.I,
+)
+_CONTRAST_LEAD = regexes.compile(
+    r"^.*\b(?:by|into|between|on|split|cut|segment|compare|is|are|the|whether|either|of|in|inside|within|down)\s+", re.I
+)
+_ARMS = regexes.compile(r"\b(?:A/B|test(?:ing)?|experiment\w*|arms?|holdout|variant)\b", re.I)
+# "Q2 vs Q1", "this quarter vs last quarter", "YoY": a comparison in time is how the change was seen, not a cut.
+_PERIOD = regexes.compile(
+    r"\b(?:Q[1-4]|H[12]|FY\d*|\d{4}|last|this|previous|prior|same|before|after|pre|post|baseline|"
+    r"week|month|year|quarter|day|yesterday|today|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|launch|[WDM]o[WDM]|YoY|period)\b",
+    re.I,
+)
 _DRILL = regexes.compile(r"\s*(?:→|->|⇒|>)\s*")
 _DRILL_WORDS = regexes.compile(r"[\w ]{0,20}?\s*(?:→|->|⇒|>)\s*")
 
@@ -358,6 +376,12 @@ def segments_in(text: str) -> list[str]:
             part = part.strip()
             if part and not _NOT_A_CUT.match(part) and cut_step and len(part.split()) <= 3:
                 found.append(part)
+    if not _ARMS.search(text):  # "A/B faster shipping vs tap-to-pay onboarding": an experiment's arms, not a cut
+        for m in _CONTRAST.finditer(text):
+            a = _CONTRAST_LEAD.sub("", m.group("a"))
+            b = m.group("b")
+            if a and not any(_NOT_A_CUT.match(x) or _PERIOD.search(x) for x in (a, b)):
+                found.append(f"{a} vs {b}")
     return list(dict.fromkeys(found))
 
 

@@ -100,11 +100,14 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
     phase_at = -1
     for n, (step, j, part) in enumerate(parts):
         # The step's own lists (the reader resolves "each of those three"; a model lists what a step checks).
+        top = target.name if target else ""
         segs = list(dict.fromkeys(segments_in(part) + (step.segments if j == 0 else [])))
+        # "members joined vs msgs per member" sets the branches against each other: it compares them, it is not a cut
+        pitted = [k for seg in segs if " vs " in seg for k in kids if _mentions(seg, k, kids, tree, top)]
+        if pitted:
+            segs = [seg for seg in segs if " vs " not in seg]
         named = [
-            k
-            for k in kids
-            if (j == 0 and k in step.metrics) or _mentions(part, k, kids, tree, target.name if target else "")
+            k for k in kids if (j == 0 and k in step.metrics) or k in pitted or _mentions(part, k, kids, tree, top)
         ]
         if result.branch_quote is None:
             if family("sanity").search(part) and not named:
@@ -142,6 +145,9 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
             # branches were compared is the step further, with or without "then"
             or (new_cut and n > phase_at and family("segment_cue").search(part))
             or (result.segmented and not result.checked and named and within)
+            # "then inside whichever group fell, I'd check search, slot picked, payment": metrics below the group
+            # that fell are a level further, even when the tree does not hold them
+            or (n > phase_at and _refers_back(part) and _below(step.metrics, part, kids, top))
         ):
             result.further_quote = part
             return result
@@ -178,6 +184,12 @@ def _parts(quote: str) -> list[str]:
             cuts.append(m.end())
     cuts.append(len(quote))
     return [quote[a:b].strip(" ,;:") for a, b in zip(cuts, cuts[1:], strict=False) if quote[a:b].strip(" ,;:")]
+
+
+def _below(metrics: list[str], part: str, kids: list[str], top: str) -> bool:
+    """The part names two or more of the step's metrics that are neither the moved metric nor its branches."""
+    low = part.lower()
+    return len([m for m in metrics if m not in kids and m != top and m.lower() in low]) >= 2
 
 
 def _refers_back(part: str) -> bool:
