@@ -45,10 +45,15 @@ def math_vs_causal(inp: RuleInput) -> Outcome:
 
 
 def _stated_hypothesis(answer: str) -> str | None:
-    """A sentence that says one thing drives another and marks it as a hypothesis to test, verbatim."""
-    for sent in (s for line in lines(answer) for s in sentences(line)):
-        text = sent.text
+    """A sentence that marks a claim as a hypothesis to test, verbatim.
+
+    Either it says one thing drives another in a hedged way ("I believe X drives Y"), or it carries one of the
+    labels the rubric names ("hypothesis", "causal", "A/B test", "experiment"), which mark a claim as one to
+    test whatever verb states it. Sentences about guardrails are not claims about what drives what.
+    """
+    found = [s.text for line in lines(answer) for s in sentences(line)]
+    found = [t for t in found if not family("guardrail").search(t) and not family("must_not").search(t)]
+    for text in found:
         if family("causal").search(text) and (family("drives").search(text) or family("driven_by").search(text)):
-            if not family("guardrail").search(text) and not family("must_not").search(text):
-                return text
-    return None
+            return text
+    return next((text for text in found if family("hypothesis_label").search(text)), None)
