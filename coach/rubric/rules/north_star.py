@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coach.parse.words import family
 from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.treeview import children, node_quote
@@ -26,6 +27,23 @@ def north_star(inp: RuleInput) -> Outcome:
                 f"Works from the metric that moved, '{moved.name}', as the top: it is broken down or walked from.",
                 (node_quote(inp.answer, moved),),
             )
+        # Only when the answer names no top of its own and keeps no two: a top it named but the reader could not
+        # take (a theme, two anchors kept) is what north_star judges.
+        if (
+            moved is None
+            and ctx.metric_change
+            and ctx.wrong_way is not None
+            and not any(family(f).search(inp.answer) for f in ("top", "several_tops"))
+        ):
+            # The diagnosis walks down from the question's metric ("look at it as two pieces … then cut the
+            # existing folks by platform") though the reader found no node for it: the walk names it as the top.
+            w = walk(tree, ctx)
+            if w.passes and w.branch_quote:
+                return Outcome(
+                    True,
+                    f"Works from the metric that moved, '{ctx.wrong_way.phrase}', as the top: the diagnosis walks down from it.",
+                    (w.branch_quote,),
+                )
         return Outcome(False, "The answer never commits to a single top metric.")
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()
