@@ -21,7 +21,14 @@ def north_star(inp: RuleInput) -> Outcome:
     kids = children(tree)
     if tree.north_star is None:
         moved = moved_node(tree, ctx) if ctx.metric_change else None
-        if moved is not None and (len(kids.get(moved.name, [])) >= 2 or _walked_from(inp, moved.name)):
+        # "I keep going back and forth", "I'd keep both": working from the moved metric does not choose for
+        # an answer that says it will not choose.
+        keeps_several = family("several_tops").search(inp.answer) is not None
+        if (
+            moved is not None
+            and not keeps_several
+            and (len(kids.get(moved.name, [])) >= 2 or _walked_from(inp, moved.name))
+        ):
             return Outcome(
                 True,
                 f"Works from the metric that moved, '{moved.name}', as the top: it is broken down or walked from.",
@@ -33,7 +40,8 @@ def north_star(inp: RuleInput) -> Outcome:
             moved is None
             and ctx.metric_change
             and ctx.wrong_way is not None
-            and not any(family(f).search(inp.answer) for f in ("top", "several_tops"))
+            and not keeps_several
+            and not family("top").search(inp.answer)
         ):
             # The diagnosis walks down from the question's metric ("look at it as two pieces … then cut the
             # existing folks by platform") though the reader found no node for it: the walk names it as the top.
