@@ -1309,3 +1309,11 @@ def test_a_causal_hypothesis_in_more_everyday_forms(text: str) -> None:
         link.kind == "causal" and link.parent == "orders per customer" and "deliver" in link.child.lower()
         for link in tree.links
     )
+
+
+def test_a_bracketed_group_is_expanded_even_with_a_trailing_aside() -> None:
+    tree = parse_answer(
+        "Top metric: good resolutions per 100 tickets = FCR × satisfied share.\n"
+        "FCR = 1 − (reopen rate + transfer rate), roughly."
+    )
+    assert children(tree, "FCR") == ["reopen rate", "transfer rate"]

@@ -319,8 +319,9 @@ def terms(frag: Frag) -> list[Term]:
     out: list[Term] = []
     for o, piece in pieces:
         inner = piece.strip(" ,")
-        if inner.text.startswith("(") and inner.text.endswith(")") and has_operator(inner.text[1:-1]):
-            out.extend(terms(inner.cut(1, len(inner.text) - 1)))
+        close = _closing(inner.text)
+        if close > 0 and re.match(r"\s*(?:,|$)", inner.text[close + 1 :]) and has_operator(inner.text[1:close]):
+            out.extend(terms(inner.cut(1, close)))  # "1 − (reopen rate + transfer rate), roughly"
             continue
         if inner.text.startswith("(") and inner.text.endswith(")"):
             inner = inner.cut(1, len(inner.text) - 1).strip()
@@ -330,6 +331,18 @@ def terms(frag: Frag) -> list[Term]:
         out.append(Term(inner, o or lead))
     names = distribute([t.frag for t in out])
     return [Term(f, t.operator) for f, t in zip(names, out, strict=True)]
+
+
+def _closing(text: str) -> int:
+    """Where the bracket that opens ``text`` closes, or -1 when it does not open with one."""
+    if not text.startswith("("):
+        return -1
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return i
+    return -1
 
 
 def strip_belief(frag: Frag) -> Frag:
