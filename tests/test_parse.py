@@ -1317,3 +1317,11 @@ def test_a_bracketed_group_is_expanded_even_with_a_trailing_aside() -> None:
         "FCR = 1 − (reopen rate + transfer rate), roughly."
     )
     assert children(tree, "FCR") == ["reopen rate", "transfer rate"]
+
+
+def test_a_north_star_after_a_dash_aside_or_named_as_the_root() -> None:
+    aside = parse_answer("So the number I'd run the team on is — let me say it properly — weekly kept drafts.")
+    assert aside.north_star == "weekly kept drafts"
+    root = parse_answer("The root is ARR. Mathematically, ARR equals new ARR plus expansion ARR.")
+    assert root.north_star == "ARR"
+    assert parse_answer("The root cause is a broken release.").north_star is None

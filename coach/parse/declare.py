@@ -128,6 +128,11 @@ POINTED_TOP = regexes.compile(
 )
 
 
+_LEAD_ASIDE = regexes.compile(
+    r"\s*(?:(?:is|would be|will be|=)\s*)?(?P<aside>[—–]\s*[^—–\n]{1,80}?\s*[—–])\s*(?=\w)", re.I
+)
+
+
 class Declarations(ReaderBase):
     def _north_star(self, frag: Frag, raw: str) -> None:
         text = mask_parens(frag.text)
@@ -362,6 +367,12 @@ class Declarations(ReaderBase):
         """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
         or before it ("X is my north star"); the first of those that names a metric."""
         after, before = frag.cut(m.end()), frag.cut(0, m.start())
+        aside = _LEAD_ASIDE.match(after.text)
+        if aside:
+            # "the number I'd run the team on is — let me say it properly — weekly kept drafts": the aside is blanked
+            # (same length, so the metric keeps its span)
+            a, b = aside.span("aside")
+            after = Frag(after.text[:a] + " " * (b - a) + after.text[b:], after.start)
         pointer = _POINTS_BACK.search(before.text)
         named = self._mentioned(before.cut(0, pointer.start())) if pointer else []
         if named:
