@@ -1325,3 +1325,9 @@ def test_a_north_star_after_a_dash_aside_or_named_as_the_root() -> None:
     root = parse_answer("The root is ARR. Mathematically, ARR equals new ARR plus expansion ARR.")
     assert root.north_star == "ARR"
     assert parse_answer("The root cause is a broken release.").north_star is None
+
+
+def test_the_formula_is_a_label_not_a_metric() -> None:
+    tree = parse_answer("And the formula is pipeline dollars equals flagged leads times conversion times deal size.")
+    assert children(tree, "pipeline dollars") == ["flagged leads", "conversion", "deal size"]
+    assert tree.node("formula") is None

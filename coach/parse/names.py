@@ -112,6 +112,7 @@ _NOT_A_METRIC = regexes.compile(
     r"node|nodes|metric|metrics|number|numbers|it all|guard[- ]?rails?|counter[- ]?metrics?|neither|none|either|"
     r"north[- ]?star|top metric|top node|root node|root metric|(?:the\s+)?moved metric|(?:the\s+)?metric that moved|"
     r"of (?:these|those|them)|the rest|rest|rows?|columns?|cells?|tables?|memo|proposal|recommendation|summary|"
+    r"formulas?|equations?|breakdowns?|decompositions?|splits?|arithmetic|example|structure|framework|"
     r"(?:going|go|went) back and forth(?: on)?.*)$",
     re.I,
 )

@@ -68,10 +68,31 @@ def ai_layer(inp: RuleInput) -> Outcome:
 _UPSTREAM = regexes.compile(r"\b(?:upstream|inputs?|feeds?|feeding|underneath|beneath|below|under)\b", re.I)
 
 
+_ANNOUNCED = regexes.compile(
+    r"\s*(?:(?:two|three|four|a few|several|a couple of)\s+(?:\w+\s+)?(?:things|inputs|factors|levers|drivers)|(?:the\s+)?model)\b",
+    re.I,
+)
+_THOSE = regexes.compile(
+    r"^\W*(?:and\s+|so\s+)?(?:(?:my\s+)?(?:hypothesis|bet|guess)\s+is\s+(?:that\s+)?)?(?:those|these|they|both|all three|each)\b",
+    re.I,
+)
+
+
 def _placing_sentence(answer: str) -> str | None:
-    """A sentence that names a measurable model-quality metric and says it drives, feeds or sits under something."""
-    for sent in (s for line in lines(answer) for s in sentences(line)):
-        text = sent.text
+    """A sentence that names a measurable model-quality metric and says it drives, feeds or sits under something.
+
+    The saying may come in the next sentence, pointing back: "... eval pass rate, hallucinated hints and p95
+    latency. My hypothesis is those feed into kids getting stuck."
+    """
+    sents = [s.text for line in lines(answer) for s in sentences(line)]
+    for i, text in enumerate(sents):
+        after = sents[i + 1] if i + 1 < len(sents) else ""
+        if (
+            _THOSE.match(after)
+            and _cue_in(after)
+            and any(measurable(m.group(0)).measurable for m in family("model_metric").finditer(text))
+        ):
+            return f"{text} {after}"
         for metric in family("model_metric").finditer(text):
             if not measurable(metric.group(0)).measurable:
                 continue
@@ -83,4 +104,15 @@ def _placing_sentence(answer: str) -> str | None:
                 )
                 if 0 <= b - a <= 60 and not re.search(r"[.;:!?]|\bbut\b|\bso\b", text[a:b]):
                     return text
+            # "X is driven by two things: how good the flag is, so precision at the top decile, ...": the things
+            # announced after "driven by" are its inputs, however long the list runs
+            for cue in family("driven_by").finditer(text[: metric.start()]):
+                if _ANNOUNCED.match(text, cue.end()) and not re.search(
+                    r"[.;!?]|\bbut\b", text[cue.end() : metric.start()]
+                ):
+                    return text
     return None
+
+
+def _cue_in(text: str) -> bool:
+    return any(family(f).search(text) for f in ("drives", "driven_by")) or _UPSTREAM.search(text) is not None
