@@ -1331,3 +1331,11 @@ def test_the_formula_is_a_label_not_a_metric() -> None:
     tree = parse_answer("And the formula is pipeline dollars equals flagged leads times conversion times deal size.")
     assert children(tree, "pipeline dollars") == ["flagged leads", "conversion", "deal size"]
     assert tree.node("formula") is None
+
+
+def test_a_guardrail_item_with_its_own_relative_clause_is_still_an_item() -> None:
+    tree = parse_answer(
+        "guardrails while we do that, I'd watch push opt-outs so we don't spam people, "
+        "and the share of uploads that are really short."
+    )
+    assert [n.name for n in tree.nodes if n.role == "guardrail"] == ["push opt-outs", "share of uploads"]

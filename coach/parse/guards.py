@@ -411,6 +411,9 @@ def _either(frag: Frag) -> list[Frag]:
     return [p for part in frag.split(re.compile(r"\s+or\s+")) for p in items(part)]
 
 
+_RELATIVE_TAIL = regexes.compile(r"(?<=\w)\s+(?:that|who|which)\s+(?:are|is|were|was)\b.*", re.I)
+
+
 def _guard_items(frag: Frag) -> list[Frag]:
     """ "A, because ...; and B, which ...": each part names a guardrail before its explanation."""
     out: list[Frag] = []
@@ -433,7 +436,11 @@ def _guard_items(frag: Frag) -> list[Frag]:
         if (
             i
             and not counted  # "..., second one, interest cost vs the margin we earn": the next item, announced
-            and re.search(r"\b(?:is|are|was|were|would|could|might|I|we|you)\b", mask_parens(part.text).split(",")[0])
+            # "the share of uploads that are really short": a verb in the item's own relative clause is not a new clause
+            and re.search(
+                r"\b(?:is|are|was|were|would|could|might|I|we|you)\b",
+                _RELATIVE_TAIL.sub("", mask_parens(part.text).split(",")[0]),
+            )
             and not family("must_not").search(part.text)
         ):
             break  # a new clause about the guardrails, not another one
