@@ -340,6 +340,11 @@ _CONTRAST = regexes.compile(
 _CONTRAST_LEAD = regexes.compile(
     r"^.*\b(?:by|into|between|on|split|cut|segment|compare|is|are|the|whether|either|of|in|inside|within|down)\s+", re.I
 )
+_COUNTED_GROUPS = regexes.compile(
+    r"\b(?:compare|split|contrast|separate|check)\w*\s+(?:the|these|those)\s+(?:two|three|four)\s+"
+    r"(?P<x>(?:[\w-]+\s+)?(?:groups|cohorts|segments|populations|types|kinds|sides))\b",
+    re.I,
+)
 _ARMS = regexes.compile(r"\b(?:A/B|test(?:ing)?|experiment\w*|arms?|holdout|variant)\b", re.I)
 # "Q2 vs Q1", "this quarter vs last quarter", "YoY": a comparison in time is how the change was seen, not a cut.
 _PERIOD = regexes.compile(
@@ -376,6 +381,8 @@ def segments_in(text: str) -> list[str]:
             part = part.strip()
             if part and not _NOT_A_CUT.match(part) and cut_step and len(part.split()) <= 3:
                 found.append(part)
+    for m in _COUNTED_GROUPS.finditer(text):
+        found.append(m.group("x"))  # "compare the two viewer groups": the groups are the cut
     if not _ARMS.search(text):  # "A/B faster shipping vs tap-to-pay onboarding": an experiment's arms, not a cut
         for m in _CONTRAST.finditer(text):
             a = _CONTRAST_LEAD.sub("", m.group("a"))

@@ -26,6 +26,9 @@ from coach.rubric.treeview import children, find_node
 from coach.tree import Node, Tree
 
 _WHICHEVER = regexes.compile(r"\bwhichever\b", re.I)
+_LEVEL_DOWN = regexes.compile(
+    r"\b(?:one|a|another) level (?:further|down|deeper|lower|below)\b|\bdrill(?:ing)? (?:down )?into\b", re.I
+)
 _FILLER = {"per", "of", "the", "a", "to", "in", "on", "by", "and", "for", "with", "number", "count", "total"}
 
 
@@ -148,6 +151,8 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
             # "then inside whichever group fell, I'd check search, slot picked, payment": metrics below the group
             # that fell are a level further, even when the tree does not hold them
             or (n > phase_at and _refers_back(part) and _below(step.metrics, part, kids, top))
+            # "Within consumers I'd go one level further and look at how they arrive: Slack links, digests, search"
+            or (n > phase_at and _LEVEL_DOWN.search(part) and (_below(step.metrics, part, kids, top) or new_cut))
         ):
             result.further_quote = part
             return result
