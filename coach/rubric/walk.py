@@ -26,6 +26,11 @@ from coach.rubric.treeview import children, find_node
 from coach.tree import Node, Tree
 
 _WHICHEVER = regexes.compile(r"\bwhichever\b", re.I)
+_CHECK = regexes.compile(
+    r"\b(?:check|look|cut|split|segment|compare|break|drill|dig|pull|see|slice|inspect|examine|investigate|"
+    r"decompose|isolate|go)\w*",
+    re.I,
+)
 _LEVEL_DOWN = regexes.compile(
     r"\b(?:one|a|another) level (?:further|down|deeper|lower|below)\b|\bdrill(?:ing)? (?:down )?into\b", re.I
 )
@@ -136,7 +141,10 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
             # "whichever it is, the fix is challenges and reminders": what to do is not a step further down.
             result.fix_quote = result.fix_quote or part
             continue
-        deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])]
+        # "then the problem is retention", "so the redesign probably buried the invite step": naming a metric below
+        # the branch in a conclusion checks nothing; the step further looks at it
+        checks = bool(_CHECK.search(part) or "?" in part or segs)
+        deeper = [g for g in grandkids if _mentions(part, g, list(grandkids), tree, grandkids[g])] if checks else []
         new_cut = [s for s in segs if s.lower() not in first_cut]
         within = n > phase_at and (
             bool(family("sequence").search(part)) or bool(named) or bool(deeper) or bool(_refers_back(part))
