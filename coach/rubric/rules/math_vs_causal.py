@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from coach import regexes
 from coach.parse.segment import lines, sentences
 from coach.parse.words import family
 from coach.rubric.registry import Outcome, RuleInput, rule
@@ -56,4 +59,21 @@ def _stated_hypothesis(answer: str) -> str | None:
     for text in found:
         if family("causal").search(text) and (family("drives").search(text) or family("driven_by").search(text)):
             return text
-    return next((text for text in found if family("hypothesis_label").search(text)), None)
+    labelled = next((text for text in found if family("hypothesis_label").search(text)), None)
+    if labelled is not None:
+        return labelled
+    # "I'd suspect, and want to verify by comparing zones with and without it, that the pay scheme keeps couriers
+    # online": a hedged claim with the test that would confirm it
+    return next((text for text in found if _HEDGE.search(text) and _TESTED_BY.search(text)), None)
+
+
+_HEDGE = regexes.compile(
+    r"\b(?:I|we)(?:'d| would)?\s+(?:also\s+|strongly\s+)?(?:suspect|believe|bet|guess|expect)\b|"
+    r"\b(?:my|our) (?:bet|guess|hunch|suspicion|theory)\b",
+    re.I,
+)
+_TESTED_BY = regexes.compile(
+    r"\b(?:test|verify|confirm|validate|prove|check)\w*\s+(?:it\s+|this\s+|that\s+)?(?:by|with|through|via|using)\s+"
+    r"(?:an?\s+|the\s+)?(?:compar|holdout|hold-out|switchback|rollout|staggered|randomi[sz]|split|cohort|zone|region|market|pilot|geo)",
+    re.I,
+)
