@@ -1339,3 +1339,18 @@ def test_a_guardrail_item_with_its_own_relative_clause_is_still_an_item() -> Non
         "and the share of uploads that are really short."
     )
     assert [n.name for n in tree.nodes if n.role == "guardrail"] == ["push opt-outs", "share of uploads"]
+
+
+def test_tops_offered_earlier_and_kept_both_at_the_end() -> None:
+    tree = parse_answer(
+        "Let me think about the top metric. One option is chip insertions per weekly active user. Another is chip "
+        "click-through rate. I go back and forth. Actually I think insertions is better, no, wait.\n\n"
+        "Whichever we pick, the structure is:\n"
+        "- Insertions per WAU = (menu inserts + autocomplete inserts) ÷ WAU\n"
+        "- CTR = chip clicks ÷ chip impressions\n\n"
+        "Guardrails either way: p95 doc load time and chip revert rate.\n\n"
+        "I'd probably bring both to the team and let the first weeks of data decide."
+    )
+    assert tree.north_star is None
+    assert len(tree.north_star_candidates) >= 2
+    assert "p95 doc load time" not in tree.north_star_candidates

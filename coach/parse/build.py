@@ -204,7 +204,9 @@ class Builder:
         self._anchor_north_star()
         resolve = self.book.resolve
         ns = resolve(self.north_star) if self.north_star else None
-        candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates))
+        guarded = {id(resolve(g)) for g in self.guardrails}
+        # a metric named as a guardrail is not one of the tops on offer
+        candidates = list(dict.fromkeys(resolve(c).name for c in self.candidates if id(resolve(c)) not in guarded))
         # After "two candidates ...", one later choice settles it; two parallel ones ("buyer top: X", "merchant top: Y") do not.
         chosen = list(
             {

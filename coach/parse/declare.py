@@ -162,6 +162,10 @@ class Declarations(ReaderBase):
             tops = self._mentioned(frag.cut(text.find(":") + 1)) if ":" in text[several.start() :] else []
             if len(tops) < 2:
                 tops = self._mentioned(frag) or []
+            declared = list({id(e): e for e, _, _ in b.declarations}.values())
+            if len(tops) < 2 and not tops and len(declared) >= 2:
+                # "I'd bring both to the team", paragraphs after "One option is X ... Another is Y": the tops offered
+                tops = declared
             if len(tops) < 2 and self._previous is not None:
                 # "My north star is X. But Y matters just as much": the tops of both sentences
                 earlier = self._mentioned(self._previous)
