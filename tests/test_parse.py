@@ -1354,3 +1354,14 @@ def test_tops_offered_earlier_and_kept_both_at_the_end() -> None:
     assert tree.north_star is None
     assert len(tree.north_star_candidates) >= 2
     assert "p95 doc load time" not in tree.north_star_candidates
+
+
+def test_less_as_a_comparative_is_not_a_minus() -> None:
+    tree = parse_answer(
+        "The survival is coming from the first week activity, and first week activity is made up of how many members "
+        "join and how much each member writes. First I check: the drop in messages per server, it is because less "
+        "members join, or because members write less?"
+    )
+    assert not [link for link in tree.links if link.kind == "math"]
+    net = parse_answer("Net revenue = gross bookings less refunds.")
+    assert children(net, "Net revenue") == ["gross bookings", "refunds"]
