@@ -26,6 +26,8 @@ from coach.rubric.measurable import measurable
         "number of merchants who integrated the API",
         "retention",
         "revenue per booking",
+        "basket value",
+        "lifetime value",
     ],
 )
 def test_counts_rates_times_amounts_and_scores_are_metrics(name: str) -> None:
@@ -48,6 +50,7 @@ def test_counts_rates_times_amounts_and_scores_are_metrics(name: str) -> None:
         ("the model itself", "model", "describes the model"),
         ("gamers feel like they are at home with their friends", "statement", "statement"),
         ("not", "nothing", "not a metric"),
+        ("customer value", "theme", "theme"),
     ],
 )
 def test_themes_statements_and_empty_words_are_not(name: str, kind: str, says: str) -> None:

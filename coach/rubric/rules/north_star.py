@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from coach import regexes
 from coach.parse.words import family
 from coach.rubric.measurable import measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.treeview import children, node_quote
 from coach.rubric.walk import moved_node, walk
+from coach.tree import Node
 
 
 @rule("north_star")
@@ -56,6 +58,11 @@ def north_star(inp: RuleInput) -> Outcome:
     node = tree.node(tree.north_star)
     quote = (node_quote(inp.answer, node),) if node is not None else ()
     verdict = measurable(tree.north_star)
+    if not verdict.measurable and node is not None:
+        defined = _bracketed_definition(inp.answer, node)
+        if defined is not None:
+            # "stickiness (DAU/MAU)": a theme word with the way to count it in brackets right after it
+            return Outcome(True, f"Commits to one north star: '{tree.north_star}' ({defined}).", quote)
     if not verdict.measurable:
         return Outcome(False, verdict.reason[0].upper() + verdict.reason[1:] + ".", quote)
     return Outcome(True, f"Commits to one north star: '{tree.north_star}'.", quote)
@@ -64,3 +71,26 @@ def north_star(inp: RuleInput) -> Outcome:
 def _walked_from(inp: RuleInput, name: str) -> bool:
     w = walk(inp.tree, inp.ctx)
     return w.target is not None and w.target.name == name and w.passes
+
+
+_BRACKET_AFTER = regexes.compile(r"\s*\(([^()\n]{1,60})\)")
+
+
+def _bracketed_definition(answer: str, node: Node) -> str | None:
+    """The measurable definition in brackets just after where the answer names the top, if there is one."""
+    for ev in node.evidence:
+        if ev.end is None:
+            continue
+        m = _BRACKET_AFTER.match(answer, ev.end)
+        if m is None:
+            continue
+        sides = [side.strip() for side in _FORMULA_OP.split(m.group(1))]
+        # a formula ("DAU/MAU"), every term of it a metric: a gloss ("merchants thriving") does not count
+        if len(sides) >= 2 and all(_COUNTED.search(side) or family("unit").search(side) for side in sides):
+            return m.group(1).strip()
+    return None
+
+
+# an acronym ("DAU") or a plural noun ("sessions"): something counted
+_COUNTED = regexes.compile(r"^(?:[A-Z][A-Z0-9]{1,6}|.*[a-z]{3,}s)$")
+_FORMULA_OP = regexes.compile(r"\s*[/÷×*=+−]\s*")
