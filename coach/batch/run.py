@@ -7,12 +7,13 @@ import csv
 import io
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coach.answers import DEFAULT_MAX_BYTES, terminal_safe
 from coach.batch.model import BatchEvents, model_column, model_results, model_summary, provider_results
-from coach.batch.records import Config, csv_header
+from coach.batch.records import Config, Outcome, csv_header
 from coach.batch.resume import Plan, Tally, load_existing
 from coach.batch.rows import input_format, output_format, read_items
 from coach.batch.summary import print_summary
@@ -55,6 +56,73 @@ def _write_all(f: Any, data: bytes) -> None:
         view = view[n:]
 
 
+def _checked_paths(in_path: str, out_path: str, max_bytes: int, jobs: int) -> tuple[Path, Path]:
+    """The input and output paths, once the options are known to make sense; ``CoachError`` otherwise."""
+    if max_bytes <= 0:
+        raise CoachError(f"--max-bytes must be a positive number of bytes, not {max_bytes}", EXIT_USAGE)
+    if jobs < 1:
+        raise CoachError(f"--jobs must be at least 1, not {jobs}", EXIT_USAGE)
+    src = Path(in_path)
+    if not src.is_file():
+        raise InputError(f"{in_path}: no such file" if not src.exists() else f"{in_path}: not a file")
+    out = Path(out_path)
+    if out.exists() and out.resolve() == src.resolve():
+        raise CoachError("--out must not be the input file", EXIT_USAGE)
+    if not out.parent.is_dir():
+        raise InputError(f"{out_path}: the folder {str(out.parent)!r} does not exist")
+    return src, out
+
+
+def _progress(console: Any, stats: RunStats | None, quiet: bool) -> Any:
+    """The progress bar on stderr (off when quiet or not a terminal), with the model counters when there is one."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        ProgressColumn,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns: list[ProgressColumn] = [
+        TextColumn("grading"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[graded]} graded, {task.fields[errors]} errors"),
+    ]
+    if stats is not None:
+        columns.append(model_column(stats))
+    return Progress(
+        *columns,
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+        transient=False,
+    )
+
+
+def _write_results(
+    results: Iterator[Outcome], sink: Any, new: Tally, progress: Any, task: Any, stop: _Interrupt, in_path: str
+) -> bool:
+    """Write each record as it comes, report broken rows on stderr; True when Ctrl-C stopped the writing."""
+    from rich.text import Text
+
+    for outcome in results:
+        _write_all(sink, outcome.data)
+        new.add(outcome.verdict, outcome.statuses)
+        if outcome.error is not None:
+            who = f"id {outcome.id!r}" if outcome.id is not None else "no id"
+            msg = Text(terminal_safe(f"{in_path}:{outcome.line}: {who}: "), style="bold")
+            msg.append(Text(terminal_safe(outcome.error.replace("\n", " "))))
+            progress.console.print(msg, soft_wrap=True, highlight=False)
+        progress.update(task, completed=outcome.pos, graded=new.graded, errors=new.errors)
+        if stop.requested:
+            return True
+    return False
+
+
 def run_batch(
     in_path: str,
     out_path: str,
@@ -80,19 +148,8 @@ def run_batch(
     if provider_batch and not use_model:
         raise CoachError("--provider-batch needs a model (--model, COACH_MODEL or OPENAI_API_KEY)", EXIT_USAGE)
     fmt_in, fmt_out = input_format(in_path), output_format(out_path)
-    if max_bytes <= 0:
-        raise CoachError(f"--max-bytes must be a positive number of bytes, not {max_bytes}", EXIT_USAGE)
     jobs = default_jobs() if jobs is None else jobs
-    if jobs < 1:
-        raise CoachError(f"--jobs must be at least 1, not {jobs}", EXIT_USAGE)
-    src = Path(in_path)
-    if not src.is_file():
-        raise InputError(f"{in_path}: no such file" if not src.exists() else f"{in_path}: not a file")
-    out = Path(out_path)
-    if out.exists() and out.resolve() == src.resolve():
-        raise CoachError("--out must not be the input file", EXIT_USAGE)
-    if not out.parent.is_dir():
-        raise InputError(f"{out_path}: the folder {str(out.parent)!r} does not exist")
+    src, out = _checked_paths(in_path, out_path, max_bytes, jobs)
 
     stats: RunStats | None = None
     if use_model:
@@ -123,32 +180,7 @@ def run_batch(
     new = Tally(criteria)
     started = time.monotonic()
 
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        ProgressColumn,
-        TaskProgressColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns: list[ProgressColumn] = [
-        TextColumn("grading"),
-        BarColumn(),
-        TaskProgressColumn(),
-        TextColumn("{task.fields[graded]} graded, {task.fields[errors]} errors"),
-    ]
-    if stats is not None:
-        columns.append(model_column(stats))
-    progress = Progress(
-        *columns,
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,
-        transient=False,
-    )
+    progress = _progress(console, stats, quiet)
     events = BatchEvents(progress.console, quiet)
     # A provider batch can wait on the provider for hours: Ctrl-C stops it at once (it is resumable) rather
     # than after the next record, which arrives only when the whole batch is done.
@@ -172,18 +204,7 @@ def run_batch(
             else:
                 results = ordered_results(todo, cfg, jobs)
             with contextlib.closing(results):
-                for outcome in results:
-                    _write_all(sink, outcome.data)
-                    new.add(outcome.verdict, outcome.statuses)
-                    if outcome.error is not None:
-                        who = f"id {outcome.id!r}" if outcome.id is not None else "no id"
-                        msg = Text(terminal_safe(f"{in_path}:{outcome.line}: {who}: "), style="bold")
-                        msg.append(Text(terminal_safe(outcome.error.replace("\n", " "))))
-                        progress.console.print(msg, soft_wrap=True, highlight=False)
-                    progress.update(task, completed=outcome.pos, graded=new.graded, errors=new.errors)
-                    if stop.requested:
-                        interrupted = True
-                        break
+                interrupted = _write_results(results, sink, new, progress, task, stop, in_path)
             if not interrupted:
                 progress.update(task, completed=max(total, 1))
     except KeyboardInterrupt:
