@@ -1365,3 +1365,10 @@ def test_less_as_a_comparative_is_not_a_minus() -> None:
     assert not [link for link in tree.links if link.kind == "math"]
     net = parse_answer("Net revenue = gross bookings less refunds.")
     assert children(net, "Net revenue") == ["gross bookings", "refunds"]
+
+
+def test_a_list_of_possible_causes_is_not_a_metric_with_children() -> None:
+    tree = parse_answer("Possible causes: pricing change, new competitor, app crash on Android, fewer reps.")
+    assert not tree.links
+    listed = parse_answer("pipeline −14% → possible causes:\n- pricing change\n- fewer reps\n- lead quality\n- seasonality")
+    assert not [link for link in listed.links if link.parent.lower() == "possible causes"]

@@ -113,6 +113,7 @@ _NOT_A_METRIC = regexes.compile(
     r"north[- ]?star|top metric|top node|root node|root metric|(?:the\s+)?moved metric|(?:the\s+)?metric that moved|"
     r"of (?:these|those|them)|the rest|rest|rows?|columns?|cells?|tables?|memo|proposal|recommendation|summary|"
     r"formulas?|equations?|breakdowns?|decompositions?|splits?|arithmetic|example|structure|framework|"
+    r"(?:possible |likely |potential |main )?(?:causes|reasons|explanations|suspects|culprits)|next steps|steps|"
     r"(?:going|go|went) back and forth(?: on)?.*)$",
     re.I,
 )
