@@ -1372,3 +1372,12 @@ def test_a_list_of_possible_causes_is_not_a_metric_with_children() -> None:
     assert not tree.links
     listed = parse_answer("pipeline −14% → possible causes:\n- pricing change\n- fewer reps\n- lead quality\n- seasonality")
     assert not [link for link in listed.links if link.parent.lower() == "possible causes"]
+
+
+def test_an_acronym_of_a_metric_already_named_is_the_same_metric() -> None:
+    tree = parse_answer(
+        "### Headline metric\nWeekly active viewers per account. Creation only matters if someone looks.\n\n"
+        "### What sits directly under it\n- WAV per account = seats per account × weekly view rate\n"
+    )
+    assert tree.north_star == "Weekly active viewers per account"
+    assert children(tree, "Weekly active viewers per account") == ["seats per account", "weekly view rate"]

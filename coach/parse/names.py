@@ -327,6 +327,21 @@ _WINDOW_START = {"per", "a", "each", "every", "in", "the"}  # not "last": last w
 _WINDOW = {"day", "week", "month", "quarter", "year"}
 
 
+ACRONYM = regexes.compile(r"\b[A-Z]{2,5}\b")
+
+
+def spelled(name: str, phrase: str) -> str:
+    """``name`` with each acronym replaced by the words of ``phrase`` whose initials spell it, "/" read as "per"."""
+    words = re.findall(r"[A-Za-z][\w'-]*", phrase)
+    initials = "".join(w[0].lower() for w in words)
+
+    def spell(m: re.Match[str]) -> str:
+        at = initials.find(m.group(0).lower())
+        return " ".join(words[at : at + len(m.group(0))]) if at >= 0 else m.group(0)
+
+    return ACRONYM.sub(spell, name).replace("/", " per ")
+
+
 @lru_cache(maxsize=4096)
 def key(name: str) -> tuple[str, ...]:
     """The merge key: "Weekly listening hours per month" and "listening hours" differ only in qualifiers."""
@@ -398,6 +413,11 @@ class NodeBook:
         for e in self.entries:
             if same_metric(k, e.key) or any(same_metric(k, a) for a in e.alias_keys):
                 return e
+        if ACRONYM.search(name):
+            # "WAV per account" is "weekly active viewers per account" spelled short
+            for e in self.entries:
+                if key(spelled(name, e.name)) == e.key and not ACRONYM.search(e.name):
+                    return e
         return None
 
     def find_loose(self, name: str) -> NodeEntry | None:

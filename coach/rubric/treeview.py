@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from coach import regexes
-from coach.parse.names import key, same_metric
+from coach.parse.names import ACRONYM, key, same_metric, spelled
 from coach.parse.segment import lines, sentences
 from coach.tree import Node, Tree
 
@@ -61,7 +60,7 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
             return n
     for n in tree.nodes:
         # "WAV/acct" for "weekly active viewers per account": an acronym the candidate made from the phrase
-        if any(key(_spelled(name, phrase)) == want for name in (n.name, *n.aliases) if _ACRONYM.search(name)):
+        if any(key(spelled(name, phrase)) == want for name in (n.name, *n.aliases) if ACRONYM.search(name)):
             return n
     loose = [n for n in tree.nodes if any(set(want) <= set(key(name)) for name in (n.name, *n.aliases))]
     if len(loose) == 1:
@@ -79,21 +78,6 @@ def find_node(tree: Tree, phrase: str) -> Node | None:
         if found is not None:
             return found
     return None
-
-
-_ACRONYM = regexes.compile(r"\b[A-Z]{2,5}\b")
-
-
-def _spelled(name: str, phrase: str) -> str:
-    """``name`` with each acronym replaced by the words of ``phrase`` whose initials spell it, "/" read as "per"."""
-    words = re.findall(r"[A-Za-z][\w'-]*", phrase)
-    initials = "".join(w[0].lower() for w in words)
-
-    def spell(m: re.Match[str]) -> str:
-        at = initials.find(m.group(0).lower())
-        return " ".join(words[at : at + len(m.group(0))]) if at >= 0 else m.group(0)
-
-    return _ACRONYM.sub(spell, name).replace("/", " per ")
 
 
 def _closest_with_head(tree: Tree, want_set: set[str], head: str) -> Node | None:
