@@ -1381,3 +1381,13 @@ def test_an_acronym_of_a_metric_already_named_is_the_same_metric() -> None:
     )
     assert tree.north_star == "Weekly active viewers per account"
     assert children(tree, "Weekly active viewers per account") == ["seats per account", "weekly view rate"]
+
+
+def test_under_it_you_have_got_one_metric_and_that_comes_from_its_parts() -> None:
+    tree = parse_answer(
+        "I think the thing I'd really optimise for is fulfilled requests. So under that you've got, like, how many "
+        "requests get created, and that comes from how many people discover the feature and how many requests each "
+        "of those people creates."
+    )
+    assert children(tree, "fulfilled requests") == ["how many requests get created"]
+    assert len(children(tree, "how many requests get created")) == 2

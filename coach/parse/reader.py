@@ -49,6 +49,7 @@ _BACK_MATH = regexes.compile(
     r"(?:'s| is| are|'re| (?:two|three) (?:levels?|splits?))?\s+(?:\w+\s+){0,3}?(?:identities|identity|by definition|mathematical|math|definitional|accounting)",
     re.I,
 )
+_AND_THAT = regexes.compile(r",\s*(?:and\s+)?(?:that|this|it|which)\s+(?=\w)", re.I)
 _UNDER_PREFIX = regexes.compile(
     r"(?:^\W*(?:L\d\s+)?|,\s*|;\s*|\band\s+)(?:(?:and|so|then|now|okay|um)\s+)*(?:under|underneath|below|beneath|inside|within|for|upstream of)\s+(?P<x>[^,:;]{2,50}?)(?:\s*[,:]\s*(?:it's|that's|it is|that is|it|that|we have|there's|there are|I'd|I have)?\b|(?=\s+(?:sits?|lives?|hangs?|is|are|comes?|we have|you have|(?:you|we|I)(?:'ve| have)? got|(?:you|we) get|(?:I|we)(?:'d|'ll| would| will)? (?:put|hang|have|place|add|attach|split|break|divide|decompose)|it's|that's|it is|that is|there(?:'s| is| are))\b))",
     re.I,
@@ -76,7 +77,7 @@ _BACK_UPSTREAM = regexes.compile(
 )
 _KNOWN_LEAD = regexes.compile(r"\W*(?P<x>[^,:;=()]{2,50}?)\s*:\s+(?=\S)")
 _UNDER_HAS = regexes.compile(
-    r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)\s+(?:like,?\s+|um,?\s+)*",
+    r"\s*,?\s*(?:you(?:'ve| have)? got|you have|there(?:'s| is| are)|we(?:'ve| have)? got|we have|I(?:'d)? (?:have|put|hang|place|add|attach|see|list|keep)|(?:it )?sits?|(?:it )?sit|lives?|are|is|comes?|:)(?:\s*,)?\s+(?:(?:like|um|uh|you know),?\s+)*",
     re.I,
 )
 _BEHIND = regexes.compile(
@@ -235,6 +236,11 @@ class Reader(Declarations, Guardrails, Steps, Lists, Scope):
                         # "under the active share, I'd separate activation, meaning ..., from retention"
                         listed = [frag.cut(apart.start(g), apart.end(g)) for g in ("a", "b")]
                     else:
+                        then = _AND_THAT.search(rest.text)
+                        if then is not None and relation_cues(rest.text[then.end() :]):
+                            # "under that you've got requests created, and that comes from A and B": the list ends
+                            # where a clause about its item begins
+                            rest = rest.cut(0, then.start())
                         listed = items(right_end(rest, list_items=colon >= 0))
                     groups = [p for p in listed if is_group_count(p.text)]
                     listed = [p for p in listed if p not in groups]
@@ -247,6 +253,8 @@ class Reader(Declarations, Guardrails, Steps, Lists, Scope):
                             self.b.link(
                                 named, child, k, (frag.start, frag.end), hypothesis=frag.text if k == "causal" else None
                             )
+                            if len(listed) == 1:
+                                st.focus = child  # "..., and that comes from ...": "that" is the one item named
         fronted = _FRONTED_UNDER.match(text)
         if fronted:
             # "and returning drivers, the things under that are what a driver makes per hour and trips per hour"
