@@ -1391,3 +1391,13 @@ def test_under_it_you_have_got_one_metric_and_that_comes_from_its_parts() -> Non
     )
     assert children(tree, "fulfilled requests") == ["how many requests get created"]
     assert len(children(tree, "how many requests get created")) == 2
+
+
+def test_a_filler_between_commas_does_not_break_the_sentence() -> None:
+    answer = (
+        "the main thing i'd track is weekly files received. and that, like, breaks down into two parts, "
+        "the number of active requests and, you know, files per request."
+    )
+    tree = parse_answer(answer)
+    assert children(tree, "weekly files received") == ["number of active requests", "files per request"]
+    assert all(answer[e.start : e.end] == e.quote for n in tree.nodes for e in n.evidence)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from coach import regexes
+from coach.parse.acronyms import ACRONYM, spelled
 from coach.parse.words import family
 
 ABBREVIATIONS = {
@@ -52,34 +53,9 @@ ABBREVIATIONS = {
 }
 _QUALIFIERS = {"monthly", "weekly", "daily", "total", "overall", "number", "count", "average", "avg", "active"}
 # "side" names a bucket ("the returning side"), not a different metric.
-_DROP_TOKENS = {
-    "the",
-    "a",
-    "an",
-    "our",
-    "my",
-    "their",
-    "its",
-    "your",
-    "of",
-    "rate",
-    "ratio",
-    "share",
-    "%",
-    "side",
-    "part",
-    "piece",
-    "bit",
-    "branch",
-    "component",
-    "term",
-    "half",
-    "bucket",
-    "portion",
-    "leg",
-    "base",
-    "pool",
-}
+_DROP_TOKENS = frozenset(
+    "the a an our my their its your of rate ratio share % side part piece bit branch component term half bucket portion leg base pool".split()
+)
 _LEADING_FILLER = regexes.compile(
     r"^(?:(?:along with|together with|as well as|and also|alongside|plus|"
     r"and|or|but|so|then|also|first|firstly|second|next|finally|okay|ok|um+|uh+|er|like|you know|kind of|sort of|well|now|here|thus|hence|"
@@ -117,29 +93,9 @@ _NOT_A_METRIC = regexes.compile(
     r"(?:going|go|went) back and forth(?: on)?.*)$",
     re.I,
 )
-_GENERIC_TOKENS = {
-    "user",
-    "rate",
-    "new",
-    "weekly",
-    "daily",
-    "monthly",
-    "active",
-    "number",
-    "count",
-    "total",
-    "per",
-    "time",
-    "share",
-    "average",
-    "avg",
-    "customer",
-    "people",
-    "session",
-    "level",
-    "growth",
-    "metric",
-}
+_GENERIC_TOKENS = frozenset(
+    "user rate new weekly daily monthly active number count total per time share average avg customer people session level growth metric".split()
+)
 _STOP_TOKENS = {
     "of",
     "the",
@@ -325,21 +281,6 @@ def _verb_stem(word: str) -> str:
 
 _WINDOW_START = {"per", "a", "each", "every", "in", "the"}  # not "last": last week's users are another metric
 _WINDOW = {"day", "week", "month", "quarter", "year"}
-
-
-ACRONYM = regexes.compile(r"\b[A-Z]{2,5}\b")
-
-
-def spelled(name: str, phrase: str) -> str:
-    """``name`` with each acronym replaced by the words of ``phrase`` whose initials spell it, "/" read as "per"."""
-    words = re.findall(r"[A-Za-z][\w'-]*", phrase)
-    initials = "".join(w[0].lower() for w in words)
-
-    def spell(m: re.Match[str]) -> str:
-        at = initials.find(m.group(0).lower())
-        return " ".join(words[at : at + len(m.group(0))]) if at >= 0 else m.group(0)
-
-    return ACRONYM.sub(spell, name).replace("/", " per ")
 
 
 @lru_cache(maxsize=4096)

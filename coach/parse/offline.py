@@ -57,6 +57,9 @@ _WHAT_HEADER = regexes.compile(
     re.I,
 )
 _LABELLED = regexes.compile(r"^[A-Za-z][\w &/'()-]{0,30}:\s+(?P<x>\S.*)$")
+_FILLER = regexes.compile(
+    r",\s*(?:like|um+|uh+|erm|er|you know|I mean|sort of|kind of|basically|I guess|right)\s*(?=,)", re.I
+)
 _STAGE_LEAD = regexes.compile(r"^(?P<stage>offline|online)\b[^:]{0,30}:\s*", re.I)
 
 
@@ -83,7 +86,10 @@ def parse_answer(answer: str) -> Tree:
     reader = Reader(b)
     stack: list[_Open] = []
     section: _Section | None = None
-    all_lines = lines(answer)
+    # ", like,", ", um,", ", you know,": spoken fillers set off by commas are blanked (same length, so every span
+    # still points into the answer) before the lines are read; "and that, like, breaks down into" reads as
+    # "and that breaks down into"
+    all_lines = lines(_FILLER.sub(lambda m: " " * len(m.group(0)), answer))
     plus_indents = {line.indent for line in all_lines if line.marker == "+"}
     # A line with deeper lines right under it is an outline row even without a bullet.
     opens = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from coach.parse.names import ACRONYM, key, same_metric, spelled
+from coach.parse.acronyms import ACRONYM, spelled
+from coach.parse.names import key, same_metric
 from coach.parse.segment import lines, sentences
 from coach.tree import Node, Tree
 
