@@ -111,9 +111,12 @@ def walk(tree: Tree, ctx: QuestionContext) -> Walk:
         top = target.name if target else ""
         segs = list(dict.fromkeys(segments_in(part) + (step.segments if j == 0 else [])))
         # "members joined vs msgs per member" sets the branches against each other: it compares them, it is not a cut
-        pitted = [k for seg in segs if " vs " in seg for k in kids if _mentions(seg, k, kids, tree, top)]
+        # (two different branches, one on each side; "assisted vs unassisted orders" is a cut of the one branch)
+        pitted = list(dict.fromkeys(k for seg in segs if " vs " in seg for k in _pitted(seg, kids, tree, top)))
         if pitted:
             segs = [seg for seg in segs if " vs " not in seg]
+        # a contrast that is a branch's own name ("Follows on Mac vs iPhone" listed as a metric) cuts nothing
+        segs = [seg for seg in segs if not any(seg.lower() in k.lower() for k in kids if " vs " in seg)]
         named = [
             k for k in kids if (j == 0 and k in step.metrics) or k in pitted or _mentions(part, k, kids, tree, top)
         ]
@@ -197,6 +200,13 @@ def _parts(quote: str) -> list[str]:
             cuts.append(m.end())
     cuts.append(len(quote))
     return [quote[a:b].strip(" ,;:") for a, b in zip(cuts, cuts[1:], strict=False) if quote[a:b].strip(" ,;:")]
+
+
+def _pitted(seg: str, kids: list[str], tree: Tree, top: str) -> list[str]:
+    """The branches a contrast sets against each other, when its sides name different ones."""
+    sides = [[k for k in kids if _mentions(side, k, kids, tree, top)] for side in seg.split(" vs ")]
+    named = {k for side in sides for k in side}
+    return [k for k in kids if k in named] if len(named) >= 2 and all(sides) else []
 
 
 def _below(metrics: list[str], part: str, kids: list[str], top: str) -> bool:
