@@ -34,8 +34,10 @@ _lock = threading.Lock()
 _table: dict[tuple[str, int], tuple] | None = None
 _derived: dict[tuple[str, str], Any] = {}
 _dirty = False
-# Only fixed patterns belong here; the cap keeps a caller that compiles text it was given from growing the file.
-_MAX_ENTRIES = 4000
+# Patterns no longer in use (an older words.yaml) stay in the file until it holds this many; then it is rewritten
+# with only what this process used. The reader uses about 400.
+_MAX_ENTRIES = 1000
+_used: set[tuple[str, int]] = set()
 
 
 def cache_file() -> Path:
@@ -52,6 +54,7 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern[str]:  # noqa: A001 - th
     table = _load()
     key = (pattern, flags)
     made = table.get(key)
+    _used.add(key)
     if made is None:
         made = _make(pattern, flags)  # raises re.error for a bad pattern, as re.compile does
         if made is None:
@@ -92,9 +95,8 @@ def _make(pattern: str, flags: int) -> tuple | None:
 def _remember(table: dict, key: tuple[str, int], made: tuple) -> None:
     global _dirty
     with _lock:
-        if len(table) < _MAX_ENTRIES:
-            table[key] = made
-            _dirty = True
+        table[key] = made
+        _dirty = True
 
 
 def _load() -> dict[tuple[str, int], tuple]:
@@ -124,7 +126,8 @@ def save() -> None:
         path = cache_file()
         path.parent.mkdir(parents=True, exist_ok=True)
         with _lock:
-            data = marshal.dumps((_table, _derived))
+            kept = _table if len(_table) <= _MAX_ENTRIES else {k: v for k, v in _table.items() if k in _used}
+            data = marshal.dumps((kept, _derived))
             _dirty = False
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".regex-", suffix=".tmp")
         try:

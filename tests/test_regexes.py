@@ -26,6 +26,7 @@ def fresh(monkeypatch, tmp_path):
     monkeypatch.setattr(regexes, "_table", None)
     monkeypatch.setattr(regexes, "_derived", {})
     monkeypatch.setattr(regexes, "_dirty", False)
+    monkeypatch.setattr(regexes, "_used", set())
     return tmp_path
 
 
@@ -84,3 +85,16 @@ def test_a_folder_that_cannot_be_written_costs_speed_not_the_run(fresh, monkeypa
     assert regexes.compile(r"orders?").search("two orders")
     regexes.save()  # must not raise
     assert not (blocker / "cache").exists()
+
+
+def test_a_file_grown_past_its_cap_keeps_only_what_is_in_use(fresh, monkeypatch) -> None:
+    for stale in ("old one", "old two", "old three"):
+        regexes.compile(stale)
+    regexes.save()
+    monkeypatch.setattr(regexes, "_table", None)
+    monkeypatch.setattr(regexes, "_used", set())  # a later process, after words.yaml changed
+    monkeypatch.setattr(regexes, "_MAX_ENTRIES", 3)
+    assert regexes.compile(r"new (?:one|two)").search("a new one")
+    regexes.save()
+    monkeypatch.setattr(regexes, "_table", None)
+    assert set(regexes._load()) == {(r"new (?:one|two)", 0)}
