@@ -24,9 +24,9 @@ from coach.result import GradeResult
 
 # Measured on the test split when the rules were last changed, minus three points (tests/data/corpus/README.md).
 FLOORS = {
-    "test": {"verdict": 0.861, "criterion": 0.93},
-    "tune": {"verdict": 0.934, "criterion": 0.94},
-    "tune2": {"verdict": 0.923, "criterion": 0.94},
+    "test": {"verdict": 0.871, "criterion": 0.92},
+    "tune": {"verdict": 0.939, "criterion": 0.94},
+    "tune2": {"verdict": 0.939, "criterion": 0.94},
 }
 
 
