@@ -1401,3 +1401,11 @@ def test_a_filler_between_commas_does_not_break_the_sentence() -> None:
     tree = parse_answer(answer)
     assert children(tree, "weekly files received") == ["number of active requests", "files per request"]
     assert all(answer[e.start : e.end] == e.quote for n in tree.nodes for e in n.evidence)
+
+
+def test_the_top_described_by_its_role_is_the_root_of_the_tree_that_follows() -> None:
+    tree = parse_answer(
+        "Here's the tree; the top is what I'd steer the hosting team by.\n\n"
+        "Weekly active paid sites\n   <- new paid sites\n   <- retained paid sites\n"
+    )
+    assert tree.north_star == "Weekly active paid sites"

@@ -9,128 +9,13 @@ from __future__ import annotations
 
 import re
 
-from coach import regexes
+from coach.parse import declare_shapes as shapes
 from coach.parse.fragment import Frag, mask_parens
 from coach.parse.mentions import mentions
 from coach.parse.names import NodeEntry, clean, is_name
 from coach.parse.slots import has_operator, is_pronoun, right_end, strip_belief, subject
 from coach.parse.state import LABEL, ReaderBase
 from coach.parse.words import family
-
-# "X is my north star", "X as the north star", "X, that's my north star": the metric before the top word.
-_TOP_AFTER_METRIC = regexes.compile(
-    r"(?:\b(?:is|are|was|'s|would be|will be|becomes|stays|remains|as|be|call it|calling it)|[=:—–,(]|<-|←|⇐|◄─*|<─+)\s*"
-    r"(?:(?:really|clearly|definitely|then|basically|probably|honestly|also|still|going to be|gonna be)\s+)*"
-    r"(?:my|our|the|a|one|this|that)?\s*(?:(?:one|single|only|real|true|chosen|actual|new|final|proposed|overall|ultimate|"
-    r"better|best|good|great|right|sensible|natural|obvious|clear)\s+)*$",
-    re.I,
-)
-_MAKE_X_TOP = regexes.compile(
-    r"\b(?:make|makes|making|call|calling|set|setting|pick|picking|choose|choosing|take|taking|use|using|crown|name|naming|treat|treating|"
-    r"keep|keeping|put|putting|have|propose|select|selecting|go with|going with|settle on|land on|commit to|track|tracking|"
-    r"adopt|measure)\s+(?P<x>.{2,100}?)\s+"
-    r"(?:as\s+|to be\s+|on\s+|at\s+)?(?:(?:my|our|the|a)\s+)?(?:(?:one|single|only)\s+)?$",
-    re.I,
-)
-_TOP_BEFORE_METRIC = regexes.compile(
-    r"^\s*(?:metric\s+)?(?:(?:for|of)\s+[^,.:;=]{1,40}?\s*|here\s+|in this case\s+|overall\s+|then\s+|itself\s+)?(?:\([^)]*\)\s*)?"
-    r"(?:,\s*)?(?:(?:it|that|this)(?:\s+(?=is\b|would\b|will\b|has\b)|(?='s\b)))?"
-    r"(?:(?:that\s+|which\s+)?(?:I|we)\b[^,.:;=]{0,40}?(?:\s+(?=is\b|are\b|would\b|will\b)|(?=\s*:)))?"
-    r"(?:[:=—–,]|→|⇒|->|=>|-\s|\s*(?:(?<![\w-])(?:is|are|would be|will be|should be|becomes|has to be|must be|I'd pick is|I'd choose is|I'd go with is)|'s|=)\b"
-    r"|\s*\b(?:I|we)\s+(?:keep|take|choose|pick|use|select|propose|set)\b|\s+as\b)\s*",
-    re.I,
-)
-_NOT_A_METRIC_SLOT = regexes.compile(
-    r"^(?:a |an |the )?(?:(?:lagging|leading|input|output|good|great|bad|useful|important|tricky|hard|key|real|simple|clear|single|one|top)\s+)*"
-    r"(?:metric|number|indicator|measure|kpi|signal|one|thing|choice|question|outcome)s?$|^(?:important|tricky|hard|easy|clear|simple|obvious|key)\b|"
-    r"^(?:flat|up|down|fine|stable|noisy|misleading|wrong|right|positive|negative|better|worse|unchanged|ok|okay|good|bad|"
-    r"flat-ish|roughly flat|basically flat|about flat|similar|the same)\W*$|"
-    # "the main metric is driven by the quality of the model": a statement about the top, not its name
-    r"^(?:driven|made up|split|broken|influenced|determined|affected|shaped|powered|fed|caused|moved|hurt)\b|^a function of\b|"
-    r"^(?:it|this|that)(?:'s|\s+(?:equals|is|means|breaks|splits|decomposes|comes))\b",  # "...: it equals A × B"
-    re.I,
-)
-_PLACEHOLDER = regexes.compile(
-    r"^(?:something|one|a (?:metric|number|kpi|measure)|the one|the thing|a single (?:metric|number))\b[^,:—]{0,80}(?:,\s*(?:so|i\.e\.|namely|like|which is)?|:|\s[—–]\s)\s*(?=\S)",
-    re.I,
-)
-_DECLARATION_END = regexes.compile(
-    r"\s=\s|\s(?:<-|->|→|←|⇐|⇒)\s|\s-\s|\s*\||,\s(?!or\b)|"
-    r"\s+(?:as|like)\s+(?:(?:the|my|our|a)\s+)?(?:north[- ]?star|top|main|primary|key|headline|core)\b"  # "I choose X as/like NS"
-)
-_LEAD_TRIM = regexes.compile(
-    r"^[\s,:;—–*_`-]*(?:(?:um+|uh+|er+|erm|hmm|like|you know|so|well|basically|just|I guess|I think|probably|actually|honestly|"
-    r"simply|clearly|obviously|then|still|again|ok|okay|yeah|right|grow|growing|increase|increasing|maximi[sz]e|raise)\b[\s,]*)*",
-    re.I,
-)
-# "I want to say the conversion rate is main metric": what the speaker says is the slot, not the saying.
-_SAID = regexes.compile(
-    r"^(?:.*?\b(?:I|we)(?:'d|'ll|'m| would| will| am| want to| wanna| have to| must| can)?\s+(?:\w+\s+){0,2}?"
-    r"(?:say|think|believe|guess|feel|argue|suggest|propose|pick|choose|take|use|make|put|call|consider|keep|treat|set|define|see)\s+(?:that\s+)?)",
-    re.I,
-)
-
-
-_SAY_LEAD = regexes.compile(
-    r"(?:[^,.;:]{0,25},\s*)?(?:I|we)(?:'d| would| will|'ll)\s+(?:(?:say|go with|pick|choose|take)\s+(?!that\b|it\b)|"
-    r"(?:keep|treat|call|make|set|use|take|define)\s+(?:it|this|that)\s+(?:as\s+)?)",
-    re.I,
-)
-_VERB_LEAD = regexes.compile(
-    r"\s*(?:then\s+|also\s+)?(?:treat|keep|use|make|see|call|put|run|watch|track|check|look|break|split|decompose|"
-    r"work|hang|walk|move|leave|let|go|hold|consider|measure|report|drill|cut|slice|segment)\b",
-    re.I,
-)
-_OPTION = regexes.compile(r"\((?P<k>[a-dA-D1-4])\)\s*(?P<x>[^,;()]{3,80}?)\s*(?=[,;.]|\s+(?:or|and|vs\.?)\s|$)")
-_PICKED = regexes.compile(
-    r"\b(?:I|we)(?:'d|'ll| would| will)?\s+(?:pick|choose|go with|take|recommend|prefer)\s+(?:option\s+)?\((?P<k>[a-dA-D1-4])\)",
-    re.I,
-)
-_RESTATED = regexes.compile(
-    r",\s*(?:so|i\.e\.|meaning|which means|aka|basically)\s+(?:that's\s+|that is\s+)?(?P<x>[^,.;]{3,80}?)\s*[.!]?\s*$",
-    re.I,
-)
-_CLAUSE_HEAD = regexes.compile(r"\s*(?:whether|if|how|when|that|people|users|customers|they|we|you)\b", re.I)
-_SO_IT_IS = regexes.compile(r"\bso\s+(?P<x>[^.,;:]{3,60}?)\s+it is\s*[.!]?\s*$", re.I)
-_POINTS_BACK = regexes.compile(
-    r"\b(?:that|which|this|it)(?:'s|\s+is|\s+was|\s+would be|\s+will be|'d be|'ll be)\s+(?:(?:my|our|the)\s+)?$", re.I
-)
-_NOT_X_BUT = regexes.compile(
-    r"^\s*(?:is not|isn't|is n't|'s not|wouldn't be|would not be|is no longer)\s+[^,;:]{1,60}?\s*[,;:—–]\s*"
-    r"(?:but\s+)?(?:(?:it's|it is|it'd be|it would be|rather|instead)\s+)?",
-    re.I,
-)
-_AS_TOP = regexes.compile(
-    r"\s*as\s+(?:the\s+|my\s+|our\s+|a\s+)?(?:main|top|primary|key|north[- ]?star|headline|core|single)\s*(?:metric|kpi|number|measure)?\s*[:,]?\s+",
-    re.I,
-)
-_SYMBOL = regexes.compile(r"^\s*[A-Za-z](?:_\w{1,8})?\s*=\s*(?=\S)")
-_GENERIC_REF = regexes.compile(
-    r"^(?:the|this|that|our|my)\s+(?:ratio|rate|metric|number|percentage|share|count|total|figure)$", re.I
-)
-# After a take-back: "let me tighten it: X", "let me stick with X", "no wait, X".
-_CORRECTION_LEAD = regexes.compile(
-    r"^[\s,:—–-]*(?:(?:stick with|go with|tighten|change|refine|sharpen|revise|rephrase|make)\s+)?"
-    r"(?:(?:it|that|this)\s*(?:up\s*)?[:,—–-]?\s*)?(?:to\s+|with\s+)?(?:just\s+)?",
-    re.I,
-)
-# The short name after "let's call them": quoted, or the words up to the end of the clause.
-_NAME = regexes.compile(
-    r"\s*[,:]?\s*(?:['\"‘“](?P<x>[^'\"’”]{2,40})['\"’”]|(?P<y>[\w -]{2,40}?)(?=\s*(?:[,.;:)—–]|$|\s+(?:and|so|that's|which)\b)))"
-)
-
-POINTED_TOP = regexes.compile(
-    r"^\W*(?P<x>[^<←⇐—–]{2,80}?)[\s\]*_`]*(?:<-+|←|⇐|<=+|--|—|–)\s*(?:(?:this|that|it)(?:'s| is)\s+)?(?:the\s+|my\s+|our\s+)?"
-    r"(?:top(?:[- ]line)?|NS|NSM|north[- ]?star|top metric|main metric|root|(?:what|the (?:metric|one) that) (?:moved|fell|dropped|broke)|"
-    r"(?:my|our) (?:pick|choice)|the one (?:I|we)(?:'d| would) (?:pick|choose|steer by)|what (?:I|we)(?:'d| would)? steer by)"
-    r"\b(?!\s+(?:of|for)\b)",
-    re.I,
-)
-
-
-_LEAD_ASIDE = regexes.compile(
-    r"\s*(?:(?:is|would be|will be|=)\s*)?(?P<aside>[—–]\s*[^—–\n]{1,80}?\s*[—–])\s*(?=\w)", re.I
-)
 
 
 class Declarations(ReaderBase):
@@ -203,6 +88,8 @@ class Declarations(ReaderBase):
                 re.search(r"[?:]\s*$", frag.text)
                 # "North Star Metric" alone on its line, the metric in the paragraph below
                 or len(text.strip(" *#_:.-")) <= cues[-1].end() - cues[0].start() + 2
+                # "Here's the tree; the top is what I'd steer the hosting team by.": the tree that follows names it
+                or shapes.ROLE_ONLY.match(text, cues[-1].end()) is not None
             )
             and not re.match(r"\W*(?:start|begin|starting|beginning)\s+(?:at|from)\s+the\s+top\b", frag.text, re.I)
         ):
@@ -211,16 +98,16 @@ class Declarations(ReaderBase):
     def _choice(self, frag: Frag) -> bool:
         """ "Options: (a) weekly listeners, (b) minutes." - "I pick (a)."; "..., so weekly listeners it is."."""
         text = frag.text
-        options = {m.group("k").lower(): m for m in _OPTION.finditer(text)}
+        options = {m.group("k").lower(): m for m in shapes.OPTION.finditer(text)}
         if len(options) >= 2:
             self._options = {k: frag.cut(m.start("x"), m.end("x")) for k, m in options.items()}
-        picked = _PICKED.search(text)
+        picked = shapes.PICKED.search(text)
         if picked and picked.group("k").lower() in self._options:
             entry = self._slot_metric(self._options[picked.group("k").lower()])
             if entry is not None:
                 self._commit(entry, frag, personal=True, at=frag.start + picked.start())
                 return True
-        so = _SO_IT_IS.search(text)
+        so = shapes.SO_IT_IS.search(text)
         if so:
             entry = self._slot_metric(frag.cut(so.start("x"), so.end("x")))
             if entry is not None:
@@ -243,7 +130,7 @@ class Declarations(ReaderBase):
         if not (declared_here or recent):
             return False
         slot = frag.cut(cue.end())
-        lead = _CORRECTION_LEAD.match(slot.text)
+        lead = shapes.CORRECTION_LEAD.match(slot.text)
         entry = self._slot_metric(slot.cut(lead.end()) if lead else slot)
         if entry is None:
             return False
@@ -256,7 +143,7 @@ class Declarations(ReaderBase):
         cue = family("naming").search(text)
         if cue is None:
             return
-        name = _NAME.match(text, cue.end())
+        name = shapes.NAME.match(text, cue.end())
         if name is None:
             return
         if len(self.b.declarations) > declared_before:
@@ -298,7 +185,7 @@ class Declarations(ReaderBase):
             if entry is not None:
                 self._commit(entry, frag, personal=True, at=frag.start + m.start())
                 return True
-        pointed = POINTED_TOP.match(frag.text)
+        pointed = shapes.POINTED_TOP.match(frag.text)
         if pointed:
             # "[ outbound clicks / week ]  ← the top": an arrow that points at the line's metric and calls it the top.
             entry = self.b.metric(frag.cut(pointed.start("x"), pointed.end("x")))
@@ -316,31 +203,31 @@ class Declarations(ReaderBase):
         if (
             any(not mentions(p) or not is_name(clean(p.text)) for p in parts)
             or re.search(r"\b(?:who|that|which|with|per)\b", parts[0].text, re.I)
-            or _VERB_LEAD.match(parts[1].text)  # "anchor on weekly uploads and treat subscribers as downstream"
+            or shapes.VERB_LEAD.match(parts[1].text)  # "anchor on weekly uploads and treat subscribers as downstream"
         ):
             return [slot]
         return parts
 
     def _slot_metric(self, slot: Frag) -> NodeEntry | None:
         slot = strip_belief(_lead_trim(slot))
-        placeholder = _PLACEHOLDER.match(slot.text)
+        placeholder = shapes.PLACEHOLDER.match(slot.text)
         if placeholder:
             slot = slot.cut(placeholder.end())  # "something that scales with usage, so completed orders per month"
         if self.b.north_star is not None and has_operator(slot.text):
             return None  # "Main metric = A × B" after the top was named: an identity for the link reader, not a new top
-        symbol = _SYMBOL.match(slot.text)
+        symbol = shapes.SYMBOL.match(slot.text)
         if symbol:
             slot = slot.cut(symbol.end())  # "N = good first-contact resolutions per 100 tickets"
-        restated = _RESTATED.search(slot.text)
+        restated = shapes.RESTATED.search(slot.text)
         head = slot.text[: restated.start()] if restated else ""
-        if restated and (not is_name(clean(head)) or _CLAUSE_HEAD.match(head)):
+        if restated and (not is_name(clean(head)) or shapes.CLAUSE_HEAD.match(head)):
             slot = slot.cut(restated.start("x"))  # "whether people come back every week, so weekly returning listeners"
         slot = _declaration_end(slot)
-        if not slot.text or _NOT_A_METRIC_SLOT.match(slot.text.strip()):
+        if not slot.text or shapes.NOT_A_METRIC_SLOT.match(slot.text.strip()):
             return None
         if is_pronoun(slot.text):
             return self.state.focus
-        if _GENERIC_REF.match(slot.text.strip()):
+        if shapes.GENERIC_REF.match(slot.text.strip()):
             # "I'll keep the ratio as my top metric": the metric the answer has been splitting, not a node called "ratio"
             top = self._tree_top()
             if top is not None:
@@ -371,19 +258,17 @@ class Declarations(ReaderBase):
         """The metric a top cue commits to: after it ("my north star is X"), inside it ("make X my top"),
         or before it ("X is my north star"); the first of those that names a metric."""
         after, before = frag.cut(m.end()), frag.cut(0, m.start())
-        aside = _LEAD_ASIDE.match(after.text)
+        aside = shapes.LEAD_ASIDE.match(after.text)
         if aside:
             # "the number I'd run the team on is — let me say it properly — weekly kept drafts": the aside is blanked
             # (same length, so the metric keeps its span)
             a, b = aside.span("aside")
             after = Frag(after.text[:a] + " " * (b - a) + after.text[b:], after.start)
-        pointer = _POINTS_BACK.search(before.text)
+        pointer = shapes.POINTS_BACK.search(before.text)
         named = self._mentioned(before.cut(0, pointer.start())) if pointer else []
         if named:
-            return named[
-                -1
-            ]  # "..., that would be my north star i guess and um that breaks into ...": the metric just named
-        rather = _NOT_X_BUT.match(after.text)
+            return named[-1]  # "..., that would be my north star i guess and um that breaks into ...": that metric
+        rather = shapes.NOT_X_BUT.match(after.text)
         if rather:
             # "what I'd steer by isn't sign-ups, it's new streamers who stream twice"
             entry = self._from_slot(frag, after.cut(rather.end()))
@@ -395,11 +280,11 @@ class Declarations(ReaderBase):
             )
             rest = after.cut(lead.end()) if lead else after
             # "I choose as main metric the number of learners ...": the slot starts after the top word.
-            named = _AS_TOP.match(rest.text)
+            named = shapes.AS_TOP.match(rest.text)
             if named:
                 rest = rest.cut(named.end())
             return self._from_slot(frag, rest)
-        lead = _TOP_BEFORE_METRIC.match(after.text)
+        lead = shapes.TOP_BEFORE_METRIC.match(after.text)
         if (
             re.search(
                 r"\b(?:choose|chose|pick|take|use|set|make|select|define|have|put|propose|go with)\s+(?:as\s+)?(?:(?:the|my|our|a)\s+)?$",
@@ -411,7 +296,7 @@ class Declarations(ReaderBase):
             entry = self._from_slot(frag, after)  # "I will choose as north star the number of weekly users who ..."
             if entry is not None:
                 return entry
-        made = _MAKE_X_TOP.search(before.text)
+        made = shapes.MAKE_X_TOP.search(before.text)
         if made and not is_pronoun(made.group("x")):
             # "I'll put the request rate at the top: conversations in which ...": the metric put there, not its definition
             entry = self._from_slot(frag, before.cut(made.start("x"), made.end("x")))
@@ -433,10 +318,10 @@ class Declarations(ReaderBase):
         if made and is_pronoun(made.group("x")):
             here = self._mentioned(frag.cut(0, made.start("x")))  # "NRR ..., so I'll use it as my top node"
             return (here[0] if here else None) or self.state.focus
-        cut = _TOP_AFTER_METRIC.search(before.text)
+        cut = shapes.TOP_AFTER_METRIC.search(before.text)
         if cut:
             slot = subject(before.cut(0, cut.start()))
-            said = _SAID.match(slot.text)
+            said = shapes.SAID.match(slot.text)
             slot = slot.cut(said.end()) if said else slot
             if not slot.text or is_pronoun(slot.text):
                 # "X is ad revenue per viewer, so that's my north star": the metric just named in this sentence,
@@ -454,7 +339,7 @@ class Declarations(ReaderBase):
 
     def _from_slot(self, frag: Frag, slot: Frag) -> NodeEntry | None:
         slot = _lead_trim(slot)  # "what I'd steer by is, like, weekly trips, across all stores"
-        say = _SAY_LEAD.match(slot.text)
+        say = shapes.SAY_LEAD.match(slot.text)
         if say:
             slot = slot.cut(say.end())  # "If I had to pick one, after all that, I'd say edit rate"
         if not slot.text.strip():
@@ -489,11 +374,11 @@ def _or_items(slot: Frag) -> list[Frag]:
 
 
 def _lead_trim(slot: Frag) -> Frag:
-    m = _LEAD_TRIM.match(slot.text)
+    m = shapes.LEAD_TRIM.match(slot.text)
     return slot.cut(m.end()) if m else slot
 
 
 def _declaration_end(slot: Frag) -> Frag:
     slot = right_end(slot)
-    m = _DECLARATION_END.search(slot.text)
+    m = shapes.DECLARATION_END.search(slot.text)
     return slot.cut(0, m.start()).strip(" ,*_`") if m else slot.strip(" ,*_`")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from coach import regexes
 from coach.parse.build import Builder
-from coach.parse.declare import POINTED_TOP
+from coach.parse.declare_shapes import POINTED_TOP
 from coach.parse.fragment import Frag
 from coach.parse.names import NodeEntry, clean
 from coach.parse.reader import Reader
