@@ -3,7 +3,7 @@
 ``COACH_HOME`` overrides all three (tests point it at a temporary directory):
 the config then lives in ``$COACH_HOME/config``, the data in
 ``$COACH_HOME/data`` and what can be rebuilt at any time in ``$COACH_HOME/cache``
-(``COACH_CACHE`` names that last folder on its own, so processes with separate
+(``COACH_CACHE_DIR`` names that last folder on its own, so processes with separate
 homes can share it). Otherwise the platform's directories are used
 (platformdirs), e.g. ``~/.config/coach`` and ``~/.local/share/coach`` on Linux.
 Nothing is created here: callers make the folder when they first write to it.
@@ -41,7 +41,7 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    shared = os.environ.get("COACH_CACHE")
+    shared = os.environ.get("COACH_CACHE_DIR")
     if shared:
         return Path(shared).expanduser()
     home = _home()

@@ -33,7 +33,7 @@ def _coach_home(tmp_path, monkeypatch, request, _shared_cache):
     home = tmp_path / "coach-home"
     home.mkdir()
     monkeypatch.setenv("COACH_HOME", str(home))
-    monkeypatch.setenv("COACH_CACHE", str(_shared_cache))
+    monkeypatch.setenv("COACH_CACHE_DIR", str(_shared_cache))
     monkeypatch.delenv("COACH_DEBUG", raising=False)
     if request.node.get_closest_marker("live") is None:
         for var in MODEL_ENV:

@@ -22,7 +22,7 @@ TEXTS = [
 @pytest.fixture
 def fresh(monkeypatch, tmp_path):
     """A process's view before it has loaded the cache, with the cache in a folder of its own."""
-    monkeypatch.setenv("COACH_CACHE", str(tmp_path))
+    monkeypatch.setenv("COACH_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(regexes, "_table", None)
     monkeypatch.setattr(regexes, "_derived", {})
     monkeypatch.setattr(regexes, "_dirty", False)
@@ -56,7 +56,7 @@ def test_a_later_process_reads_what_an_earlier_one_wrote(fresh) -> None:
         "import re; from coach import regexes; t = regexes._load(); print(len(t)); "
         "print(bool(regexes.compile(r'(?P<x>rides?) per (?P<y>rider)', re.I).search('Rides per rider')))"
     )
-    env = {"COACH_CACHE": str(fresh), "PATH": "/usr/bin:/bin"}
+    env = {"COACH_CACHE_DIR": str(fresh), "PATH": "/usr/bin:/bin"}
     first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     second = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
     assert first.stdout.split() == ["0", "True"]
@@ -81,7 +81,7 @@ def test_a_bad_pattern_raises_as_re_compile_does(fresh) -> None:
 def test_a_folder_that_cannot_be_written_costs_speed_not_the_run(fresh, monkeypatch) -> None:
     blocker = fresh / "file-not-folder"
     blocker.write_text("x")
-    monkeypatch.setenv("COACH_CACHE", str(blocker / "cache"))
+    monkeypatch.setenv("COACH_CACHE_DIR", str(blocker / "cache"))
     assert regexes.compile(r"orders?").search("two orders")
     regexes.save()  # must not raise
     assert not (blocker / "cache").exists()
