@@ -49,3 +49,31 @@ def test_grading_is_deterministic_whatever_was_graded_before() -> None:
         for r in reversed(labelled)
     ]
     assert first == list(reversed(again))
+
+
+def test_grading_is_the_same_whatever_the_hash_seed() -> None:
+    # Set and dict-of-set orders change with PYTHONHASHSEED between processes; a grade must not.
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys; sys.path.insert(0, 'tests'); from corpus import rows; from coach.grade import grade; "
+        "print(json.dumps([grade(r['answer'], question=r['question'], answer_id=r['id']).to_json_dict() "
+        "for n in ('tune', 'tune2', 'tune3') for r in rows(n)[:60]], sort_keys=True))"
+    )
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    outs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2024")
+    ]
+    first, second = (json.loads(out) for out in outs)
+    differ = [i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b]
+    assert not differ, f"{len(differ)} answers graded differently, e.g. {first[differ[0]]['id']!r}" if differ else ""

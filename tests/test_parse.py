@@ -1370,7 +1370,9 @@ def test_less_as_a_comparative_is_not_a_minus() -> None:
 def test_a_list_of_possible_causes_is_not_a_metric_with_children() -> None:
     tree = parse_answer("Possible causes: pricing change, new competitor, app crash on Android, fewer reps.")
     assert not tree.links
-    listed = parse_answer("pipeline −14% → possible causes:\n- pricing change\n- fewer reps\n- lead quality\n- seasonality")
+    listed = parse_answer(
+        "pipeline −14% → possible causes:\n- pricing change\n- fewer reps\n- lead quality\n- seasonality"
+    )
     assert not [link for link in listed.links if link.parent.lower() == "possible causes"]
 
 

@@ -31,7 +31,12 @@ def hierarchy(inp: RuleInput) -> Outcome:
             levels = grafted
             reachable |= {part} | descendants(g, part)
             read_as = f" ('{part}' is read as '{node}')"
-    branching = sorted((n for n in reachable if len(g.get(n, [])) >= min_children), key=lambda n: -len(g.get(n, [])))
+    # Ties go to the metric named first in the answer, so the finding is the same on every run (a set's order is not).
+    order = {n.name: i for i, n in enumerate(tree.nodes)}
+    branching = sorted(
+        (n for n in reachable if len(g.get(n, [])) >= min_children),
+        key=lambda n: (-len(g.get(n, [])), order.get(n, len(order)), n),
+    )
     evidence = tuple(ev.quote for link in tree.links if link.parent in reachable for ev in link.evidence[:1])[:3]
     deepest = roots[0] if read_as else max(roots, key=lambda r: depth(g, r))
     top = deepest if levels >= min_depth and branching else roots[0]
