@@ -18,10 +18,10 @@ import typer
 
 if TYPE_CHECKING:
     from coach.result import GradeResult
-    from coach.rubric.context import Kind
     from coach.scenarios import Scenario
     from coach.settings import Settings
     from coach.tree import Tree
+    from coach.vocabulary import Kind
 
 ModelOpt = Annotated[
     str | None,

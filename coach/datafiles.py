@@ -20,7 +20,7 @@ from coach.errors import DataFileError
 M = TypeVar("M", bound=BaseModel)
 
 
-def data_dir(name: str) -> Path:
+def package_data_dir(name: str) -> Path:
     """A shipped data folder, resolved from the installed package, never the working directory."""
     packaged = resources.files("coach") / "data" / name
     if packaged.is_dir():

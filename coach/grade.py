@@ -10,11 +10,12 @@ from __future__ import annotations
 from coach.feedback.offline import write_feedback
 from coach.parse.offline import parse_answer
 from coach.result import GradeResult
-from coach.rubric.context import Kind, classify
+from coach.rubric.context import classify
 from coach.rubric.engine import evaluate, score, verdict
 from coach.rubric.model import Rubric, load_rubric
 from coach.scenarios import Scenario
 from coach.tree import Tree
+from coach.vocabulary import Kind
 
 
 def grade(

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from coach.errors import CoachError
 from coach.result import GradeResult, Status
+from coach.vocabulary import VERDICT_RANK
 
 DB_NAME = "history.sqlite"
 
@@ -293,11 +294,6 @@ def attempts(conn: sqlite3.Connection, scenario_id: str | None = None) -> list[A
     return [_attempt(r) for r in rows]
 
 
-def get_attempt(conn: sqlite3.Connection, attempt_id: int) -> Attempt | None:
-    row = conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-    return _attempt(row) if row else None
-
-
 @dataclass(frozen=True)
 class ScenarioSummary:
     scenario_id: str
@@ -305,9 +301,6 @@ class ScenarioSummary:
     best_verdict: str
     best_score: int
     last_at: float
-
-
-_VERDICT_RANK = {"strong_no_hire": 0, "no_hire": 1, "hire": 2, "strong_hire": 3}
 
 
 def summaries(conn: sqlite3.Connection) -> dict[str, ScenarioSummary]:
@@ -323,8 +316,8 @@ def summaries(conn: sqlite3.Connection) -> dict[str, ScenarioSummary]:
         if prev is None:
             out[sid] = ScenarioSummary(sid, 1, r["verdict"], r["score"], r["created_at"])
             continue
-        better = (_VERDICT_RANK.get(r["verdict"], -1), r["score"]) > (
-            _VERDICT_RANK.get(prev.best_verdict, -1),
+        better = (VERDICT_RANK.get(r["verdict"], -1), r["score"]) > (
+            VERDICT_RANK.get(prev.best_verdict, -1),
             prev.best_score,
         )
         out[sid] = ScenarioSummary(
@@ -394,10 +387,6 @@ class Comparison:
     @property
     def improved(self) -> list[Flip]:
         return [f for f in self.flipped if f.after == "pass"]
-
-    @property
-    def regressed(self) -> list[Flip]:
-        return [f for f in self.flipped if f.before == "pass"]
 
 
 def _fold(name: str) -> str:

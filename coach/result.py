@@ -7,10 +7,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from coach.tree import Tree
+from coach.vocabulary import Verdict
 
 Status = Literal["pass", "fail", "not_applicable"]
-Verdict = Literal["strong_hire", "hire", "no_hire", "strong_no_hire"]
-VERDICTS: tuple[Verdict, ...] = ("strong_no_hire", "no_hire", "hire", "strong_hire")
 
 
 class CriterionResult(BaseModel):

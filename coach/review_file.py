@@ -36,10 +36,6 @@ class Record:
     result: GradeResult | None = None
     changed: bool = False
 
-    @property
-    def extras(self) -> dict[str, Any]:
-        return {k: v for k, v in (self.data or {}).items() if k not in _FIELDS}
-
     def text(self) -> str:
         if not self.changed or self.result is None:
             return self.raw

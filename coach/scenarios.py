@@ -10,11 +10,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coach.datafiles import data_dir, load_model
+from coach.datafiles import load_model, package_data_dir
 from coach.errors import UnknownScenarioError
 from coach.tree import Tree
+from coach.vocabulary import Kind
 
-Kind = Literal["measure_success", "metric_drop", "conflicting_metrics", "north_star"]
 Segment = Literal["consumer", "b2b_saas", "marketplace", "ecommerce"]
 
 
@@ -37,7 +37,7 @@ class Scenario(BaseModel):
 
 
 def scenario_files(folder: Path | None = None) -> list[Path]:
-    return sorted((folder or data_dir("scenarios")).glob("*.yaml"))
+    return sorted((folder or package_data_dir("scenarios")).glob("*.yaml"))
 
 
 @lru_cache(maxsize=4)
@@ -50,7 +50,7 @@ def load_scenarios(folder: Path | None = None) -> tuple[Scenario, ...]:
 def get_scenario(scenario_id: str, folder: Path | None = None) -> Scenario:
     """The scenario with this id. A file named after the id is read alone (`coach score --scenario` stays
     fast); otherwise the whole library is searched, and an unknown id lists close matches."""
-    own = (folder or data_dir("scenarios")) / f"{scenario_id}.yaml"
+    own = (folder or package_data_dir("scenarios")) / f"{scenario_id}.yaml"
     if re.fullmatch(r"[a-z0-9][a-z0-9-]*", scenario_id) and own.is_file():
         scenario = load_model(Scenario, own)
         if scenario.id == scenario_id:

@@ -105,7 +105,8 @@ def test_recording_an_attempt_drops_the_draft_in_the_same_commit(conn):
     assert attempt.id > 0
     assert history.load_draft(conn, "s") is None
     assert history.load_draft(conn, "other") is not None
-    assert history.get_attempt(conn, attempt.id) == attempt
+    row = conn.execute("SELECT * FROM attempts WHERE id = ?", (attempt.id,)).fetchone()
+    assert history._attempt(row) == attempt
 
 
 def test_attempts_come_back_oldest_first_with_their_follow_up(conn):
@@ -186,7 +187,7 @@ def test_compare_lists_flips_and_metric_changes():
         ("rca", "pass", "fail"),
     ]
     assert [f.criterion_id for f in cmp.improved] == ["guardrails"]
-    assert [f.criterion_id for f in cmp.regressed] == ["rca"]
+    assert [f.criterion_id for f in cmp.flipped if f.before == "pass"] == ["rca"]
     assert cmp.metrics_added == ["Refund rate"] and cmp.metrics_dropped == ["Churn rate"]
     assert cmp.score_delta == 25
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from coach.datafiles import data_dir, load_model
+from coach.datafiles import load_model, package_data_dir
 from coach.errors import DataFileError
-from coach.llm.prompts import PromptTemplate, load_prompt, prompt_files
+from coach.llm.prompts import PromptTemplate, load_prompt
+
+
+def prompt_files() -> list:
+    return sorted(package_data_dir("prompts").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", prompt_files(), ids=lambda p: p.name)
@@ -17,7 +21,7 @@ def test_every_shipped_prompt_loads(path):
 
 def test_the_two_prompts_exist():
     assert {p.stem for p in prompt_files()} >= {"parse_tree", "feedback"}
-    assert prompt_files()[0].parent == data_dir("prompts")
+    assert prompt_files()[0].parent == package_data_dir("prompts")
 
 
 def test_extra_keys_are_rejected_with_file_and_line(tmp_path):

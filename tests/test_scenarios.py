@@ -9,13 +9,14 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from graph_support import depth_below
 
 from coach.datafiles import load_model
 from coach.errors import DataFileError
 from coach.grade import grade
 from coach.rubric.context import classify
 from coach.scenarios import Scenario, load_scenarios, scenario_files
-from coach.tree import acyclic_view, cycles, depth_below
+from coach.tree import acyclic_view, cycles
 
 KINDS = {"measure_success", "metric_drop", "conflicting_metrics", "north_star"}
 SEGMENTS = {"consumer", "b2b_saas", "marketplace", "ecommerce"}

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from graph_support import depth_below
 
 from coach.parse.offline import parse_answer
 from coach.rubric.treeview import acyclic_children, children, depth, descendants, find_cycles
-from coach.tree import Link, Node, Tree, acyclic_view, cycles, depth_below
+from coach.tree import Link, Node, Tree, acyclic_view, cycles
 
 ANSWERS = [
     json.loads(line)["answer"] for line in (Path(__file__).parent / "data" / "heldout.jsonl").read_text().splitlines()

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from coach.answers import terminal_safe
-from coach.batch.records import Config, Outcome, error_outcome, grade_args, internal_error, result_outcome
+from coach.batch.records import Config, RowOutcome, error_outcome, grade_args, internal_error, result_outcome
 from coach.batch.rows import Item
 from coach.batch.workers import WINDOW_PER_JOB
 from coach.errors import CoachError
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from coach.settings import Settings
 
 
-def model_results(items: Iterable[Item], cfg: Config, settings: Settings, stats: RunStats) -> Iterator[Outcome]:
+def model_results(items: Iterable[Item], cfg: Config, settings: Settings, stats: RunStats) -> Iterator[RowOutcome]:
     """Outcomes in input order, graded through the model with ``settings.jobs`` answers in flight.
 
     One event-loop thread grades concurrently (the work is waiting on the provider, not the CPU); a window
@@ -28,8 +28,8 @@ def model_results(items: Iterable[Item], cfg: Config, settings: Settings, stats:
 
     from coach.llm.pipeline import ModelGrade, ModelRunner
 
-    def settle(item: Item, slot: Outcome | Future[ModelGrade]) -> Outcome:
-        if isinstance(slot, Outcome):
+    def settle(item: Item, slot: RowOutcome | Future[ModelGrade]) -> RowOutcome:
+        if isinstance(slot, RowOutcome):
             return slot
         try:
             graded = slot.result()
@@ -38,7 +38,7 @@ def model_results(items: Iterable[Item], cfg: Config, settings: Settings, stats:
         return result_outcome(item, graded.result, cfg)
 
     window = settings.jobs * WINDOW_PER_JOB
-    pending: deque[tuple[Item, Outcome | Future[ModelGrade]]] = deque()
+    pending: deque[tuple[Item, RowOutcome | Future[ModelGrade]]] = deque()
     with ModelRunner(settings, stats=stats) as runner:
         for item in items:
             try:
@@ -59,7 +59,7 @@ def provider_results(
     settings: Settings,
     stats: RunStats,
     on_event: Callable[[BatchEvent], None],
-) -> Iterator[Outcome]:
+) -> Iterator[RowOutcome]:
     """Outcomes in input order, the model requests going through the OpenAI Batch API (``--provider-batch``).
 
     The rows are gathered first: a provider batch is one upload. Resuming works at two levels: rows already in
@@ -68,7 +68,7 @@ def provider_results(
     from coach.llm.batch import GradeRequest
     from coach.llm.provider_batch import run_provider_batch
 
-    rows: list[tuple[Item, Outcome | int]] = []
+    rows: list[tuple[Item, RowOutcome | int]] = []
     requests: list[GradeRequest] = []
     for item in items:
         try:
@@ -81,7 +81,7 @@ def provider_results(
     done = run_provider_batch(requests, settings, on_event=on_event, stats=stats) if requests else []
     by_index = {o.index: o for o in done}
     for item, slot in rows:
-        if isinstance(slot, Outcome):
+        if isinstance(slot, RowOutcome):
             yield slot
             continue
         outcome = by_index.get(slot)

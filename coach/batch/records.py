@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from coach.result import GradeResult
 
 
-class Outcome(NamedTuple):
+class RowOutcome(NamedTuple):
+    """One input row done: its output record, encoded, and what the summary counts."""
+
     data: bytes  # the output record, encoded, one line (JSONL) or one record (CSV)
     line: int
     id: str | None
@@ -69,9 +71,9 @@ def _encode(record: dict[str, Any], item: Item, cfg: Config) -> bytes:
     return buf.getvalue().encode("utf-8", errors="backslashreplace")
 
 
-def error_outcome(item: Item, error: str, cfg: Config) -> Outcome:
+def error_outcome(item: Item, error: str, cfg: Config) -> RowOutcome:
     record = {"id": item.id, "line": item.line, "error": error}
-    return Outcome(_encode(record, item, cfg), item.line, item.id, item.pos, None, None, error)
+    return RowOutcome(_encode(record, item, cfg), item.line, item.id, item.pos, None, None, error)
 
 
 def grade_args(item: Item, cfg: Config) -> dict[str, Any]:
@@ -95,7 +97,7 @@ def internal_error(exc: Exception) -> str:
     return f"internal error: {type(exc).__name__}: {exc}"
 
 
-def grade_item(item: Item, cfg: Config) -> Outcome:
+def grade_item(item: Item, cfg: Config) -> RowOutcome:
     from coach.grade import grade
 
     try:
@@ -107,7 +109,7 @@ def grade_item(item: Item, cfg: Config) -> Outcome:
     return result_outcome(item, result, cfg)
 
 
-def result_outcome(item: Item, result: GradeResult, cfg: Config) -> Outcome:
+def result_outcome(item: Item, result: GradeResult, cfg: Config) -> RowOutcome:
     """The output record of a graded row; the label comes from the row."""
     assert item.fields is not None
     if item.fields["label"] is not None:
@@ -115,4 +117,4 @@ def result_outcome(item: Item, result: GradeResult, cfg: Config) -> Outcome:
     record = result.to_json_dict()
     by_id = {c.id: c.status for c in result.criteria}
     statuses = tuple(by_id.get(cid, "") for cid in cfg.criteria)
-    return Outcome(_encode(record, item, cfg), item.line, item.id, item.pos, result.verdict, statuses, None)
+    return RowOutcome(_encode(record, item, cfg), item.line, item.id, item.pos, result.verdict, statuses, None)

@@ -7,14 +7,11 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from coach.errors import EXIT_USAGE, CoachError, InputError
+from coach.vocabulary import KINDS
 
-if TYPE_CHECKING:
-    pass
-
-KINDS = ("measure_success", "metric_drop", "conflicting_metrics", "north_star")
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 
 

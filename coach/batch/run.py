@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from coach.answers import DEFAULT_MAX_BYTES, terminal_safe
 from coach.batch.model import BatchEvents, model_column, model_results, model_summary, provider_results
-from coach.batch.records import Config, Outcome, csv_header
+from coach.batch.records import Config, RowOutcome, csv_header
 from coach.batch.resume import Plan, Tally, load_existing
 from coach.batch.rows import input_format, output_format, read_items
 from coach.batch.summary import print_summary
@@ -104,7 +104,7 @@ def _progress(console: Any, stats: RunStats | None, quiet: bool) -> Any:
 
 
 def _write_results(
-    results: Iterator[Outcome], sink: Any, new: Tally, progress: Any, task: Any, stop: _Interrupt, in_path: str
+    results: Iterator[RowOutcome], sink: Any, new: Tally, progress: Any, task: Any, stop: _Interrupt, in_path: str
 ) -> bool:
     """Write each record as it comes, report broken rows on stderr; True when Ctrl-C stopped the writing."""
     from rich.text import Text

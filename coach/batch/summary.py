@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from coach.batch.resume import Plan, Tally
-
-if TYPE_CHECKING:
-    pass
+from coach.vocabulary import VERDICTS
 
 
 def _pct(part: int, whole: int) -> str:
@@ -45,7 +42,7 @@ def print_summary(console, in_path, out_path, before: Tally, new: Tally, plan: P
     verdicts.add_column("verdict")
     verdicts.add_column("count", justify="right")
     verdicts.add_column("share", justify="right")
-    for v in ("strong_hire", "hire", "no_hire", "strong_no_hire"):
+    for v in reversed(VERDICTS):
         verdicts.add_row(v, str(total.verdicts.get(v, 0)), _pct(total.verdicts.get(v, 0), records))
     verdicts.add_row("error", str(total.errors), _pct(total.errors, records))
     console.print(verdicts)

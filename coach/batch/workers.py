@@ -9,7 +9,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from coach.batch.records import Config, Outcome, grade_item
+from coach.batch.records import Config, RowOutcome, grade_item
 from coach.batch.rows import Item
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def _init_worker(cfg: Config) -> None:
     _WORKER_CONFIG = cfg
 
 
-def _grade_chunk(items: list[Item]) -> list[Outcome]:
+def _grade_chunk(items: list[Item]) -> list[RowOutcome]:
     assert _WORKER_CONFIG is not None
     return [grade_item(it, _WORKER_CONFIG) for it in items]
 
@@ -44,7 +44,7 @@ def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
-def ordered_results(items: Iterable[Item], cfg: Config, jobs: int) -> Iterator[Outcome]:
+def ordered_results(items: Iterable[Item], cfg: Config, jobs: int) -> Iterator[RowOutcome]:
     """Outcomes in input order. With jobs > 1, chunks go to a process pool, a bounded window at a time."""
     if jobs <= 1:
         for it in items:

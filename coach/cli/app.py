@@ -14,6 +14,7 @@ import typer
 
 from coach.cli_model import ModelOpt, NoCacheOpt, OfflineOpt, TimeoutOpt, model_settings
 from coach.errors import EXIT_USAGE, CoachError
+from coach.vocabulary import KINDS
 
 EXIT_INTERNAL = 70  # an unexpected error in coach itself (EX_SOFTWARE)
 
@@ -28,11 +29,7 @@ app = typer.Typer(
 )
 
 
-class KindChoice(StrEnum):
-    measure_success = "measure_success"
-    metric_drop = "metric_drop"
-    conflicting_metrics = "conflicting_metrics"
-    north_star = "north_star"
+KindChoice = StrEnum("KindChoice", {kind: kind for kind in KINDS})  # --kind's choices, in coach.vocabulary's order
 
 
 MaxBytes = Annotated[

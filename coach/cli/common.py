@@ -84,10 +84,10 @@ def find_scenario(scenario_id: str) -> Scenario:
     from coach.scenarios import get_scenario
 
     if re.fullmatch(r"[a-z0-9][a-z0-9-]*", scenario_id):
-        from coach.datafiles import data_dir, load_model
+        from coach.datafiles import load_model, package_data_dir
         from coach.scenarios import Scenario
 
-        path = data_dir("scenarios") / f"{scenario_id}.yaml"
+        path = package_data_dir("scenarios") / f"{scenario_id}.yaml"
         if path.is_file():
             found = load_model(Scenario, path)
             if found.id == scenario_id:

@@ -13,6 +13,7 @@ from coach.cli.app import KindChoice, MaxBytes, app
 from coach.cli.common import find_scenario, read_input, stderr_console, stdout_console, waiting, write_stdout
 from coach.cli_model import ModelOpt, NoCacheOpt, OfflineOpt, TimeoutOpt, grader_for, model_settings
 from coach.errors import EXIT_USAGE, CoachError
+from coach.vocabulary import verdict_banner, verdict_style
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -95,12 +96,6 @@ _STATUS = {
     "fail": ("✘ fail", "bold red"),
     "not_applicable": ("– n/a", "dim"),
 }
-_VERDICT_STYLE = {
-    "strong_hire": "bold white on green",
-    "hire": "bold black on bright_green",
-    "no_hire": "bold black on yellow",
-    "strong_no_hire": "bold white on red",
-}
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -117,7 +112,7 @@ def print_result(console: Console, result: GradeResult) -> None:
     from coach.answers import safe_text
 
     banner = Text()
-    banner.append(f" {result.verdict.replace('_', ' ').upper()} ", style=_VERDICT_STYLE.get(result.verdict, "bold"))
+    banner.append(f" {verdict_banner(result.verdict)} ", style=verdict_style(result.verdict))
     banner.append(f"   score {result.score}/100", style="bold")
     console.print(Panel(banner, title="coach", title_align="left", expand=False))
     if result.question:

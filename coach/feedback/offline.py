@@ -14,14 +14,7 @@ from coach.rubric.model import Rubric
 from coach.rubric.treeview import children
 from coach.scenarios import Scenario
 from coach.tree import Tree
-
-VERDICT_LABEL = {
-    "strong_hire": "Strong hire",
-    "hire": "Hire",
-    "no_hire": "No hire",
-    "strong_no_hire": "Strong no hire",
-}
-_RANK = {"strong_no_hire": 0, "no_hire": 1, "hire": 2, "strong_hire": 3}
+from coach.vocabulary import VERDICT, VERDICT_RANK
 
 
 def write_feedback(result: GradeResult, *, answer: str, rubric: Rubric, scenario: Scenario | None = None) -> str:
@@ -31,7 +24,7 @@ def write_feedback(result: GradeResult, *, answer: str, rubric: Rubric, scenario
     failed = [f for f in core if f.status == "fail"]
     parts = [
         "## Verdict",
-        f"{VERDICT_LABEL[result.verdict]} (score {result.score}/100). {_summary(result, passed, failed, rubric)}",
+        f"{VERDICT[result.verdict].label} (score {result.score}/100). {_summary(result, passed, failed, rubric)}",
         "",
         "## What worked",
         *_strengths(result, passed, rubric),
@@ -89,7 +82,7 @@ def _quote_reason(f: CriterionResult, tree: Tree) -> str:
 def _lift(result: GradeResult, f: CriterionResult) -> int:
     """How many verdict steps passing this one criterion would gain."""
     flipped = [c.model_copy(update={"status": "pass"}) if c.id == f.id else c for c in result.criteria]
-    return _RANK[verdict_of(flipped)] - _RANK[result.verdict]
+    return VERDICT_RANK[verdict_of(flipped)] - VERDICT_RANK[result.verdict]
 
 
 def _fixes(result: GradeResult, failed: list[CriterionResult], rubric: Rubric, scenario: Scenario | None) -> list[str]:

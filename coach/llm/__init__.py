@@ -26,7 +26,7 @@ _EXPORTS = {
     "iter_grade_many": "coach.llm.batch",
     "agrade_many": "coach.llm.batch",
     "GradeRequest": "coach.llm.batch",
-    "Outcome": "coach.llm.batch",
+    "RequestOutcome": "coach.llm.batch",
     "RunStats": "coach.llm.session",
     "ModelSession": "coach.llm.session",
     "TreeParser": "coach.llm.interface",

@@ -19,10 +19,10 @@ from typing import Any
 
 from coach.llm.session import ModelSession, RunStats
 from coach.result import GradeResult
-from coach.rubric.context import Kind
 from coach.scenarios import Scenario
 from coach.settings import Settings
 from coach.tree import Tree
+from coach.vocabulary import Kind
 
 
 @dataclass
@@ -38,7 +38,7 @@ class GradeRequest:
 
 
 @dataclass
-class Outcome:
+class RequestOutcome:
     """One answer done: its index in the input, the result, or the error that stopped it (a bad input)."""
 
     index: int
@@ -54,15 +54,15 @@ async def agrade_many(
     jobs: int | None = None,
     session: ModelSession | None = None,
     stats: RunStats | None = None,
-    on_outcome: Callable[[Outcome], None] | None = None,
-) -> list[Outcome]:
+    on_outcome: Callable[[RequestOutcome], None] | None = None,
+) -> list[RequestOutcome]:
     """Grade every request with at most ``jobs`` (default ``settings.jobs``) in flight; outcomes in input order."""
     from coach.llm.pipeline import agrade_with_model
 
     limit = asyncio.Semaphore(jobs or settings.jobs)
     own = session is None
     session = session or ModelSession(settings, stats=stats)
-    outcomes: list[Outcome | None] = [None] * len(requests)
+    outcomes: list[RequestOutcome | None] = [None] * len(requests)
 
     async def one(i: int, req: GradeRequest) -> None:
         async with limit:
@@ -79,9 +79,9 @@ async def agrade_many(
                     tree=req.tree,
                     label=req.label,
                 )
-                outcome = Outcome(i, req, result=result)
+                outcome = RequestOutcome(i, req, result=result)
             except Exception as exc:  # noqa: BLE001 - a bad input fails its own line, not the batch
-                outcome = Outcome(i, req, error=exc)
+                outcome = RequestOutcome(i, req, error=exc)
         outcomes[i] = outcome
         if on_outcome is not None:
             on_outcome(outcome)
@@ -103,7 +103,7 @@ def iter_grade_many(
     *,
     jobs: int | None = None,
     stats: RunStats | None = None,
-) -> Iterator[Outcome]:
+) -> Iterator[RequestOutcome]:
     """Yield outcomes as they complete (not in input order). Closing the iterator early cancels the rest."""
     reqs = list(requests)
     results: queue.Queue[Any] = queue.Queue()

@@ -343,10 +343,6 @@ def parse_json_object(text: str) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
-def _short(text: str, limit: int = 600) -> str:
-    return text if len(text) <= limit else text[:limit] + " ..."
-
-
 def build_chat_model(settings: Settings, *, http_async_client: Any = None) -> Any:
     """The langchain chat model for ``settings.model`` (imports langchain here, never at module load)."""
     if not settings.model:

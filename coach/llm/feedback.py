@@ -24,14 +24,9 @@ from coach.result import GradeResult
 from coach.rubric.model import Rubric
 from coach.scenarios import Scenario
 from coach.settings import Settings
+from coach.vocabulary import VERDICT
 
 SECTIONS = ("verdict", "what worked", "what to fix", "next practice")
-VERDICT_WORDS = {
-    "strong_hire": "strong hire",
-    "hire": "hire",
-    "no_hire": "no hire",
-    "strong_no_hire": "strong no hire",
-}
 _SEP = r"[\s_\-]+"
 _VERDICT = regexes.compile(
     rf"\b(?P<v>strong{_SEP}no{_SEP}hire|strong{_SEP}hire|no{_SEP}hire|hire)\b(?![\-_])",
@@ -123,7 +118,7 @@ def feedback_messages(prompt: PromptTemplate, result: GradeResult, answer: str, 
         answer_open=ANSWER_OPEN,
         answer_close=ANSWER_CLOSE,
         verdict=result.verdict,
-        verdict_words=VERDICT_WORDS[result.verdict],
+        verdict_words=VERDICT[result.verdict].words,
         score=str(result.score),
         tree=tree,
         findings=findings_text(result, rubric),

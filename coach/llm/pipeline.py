@@ -20,11 +20,11 @@ from coach.llm.feedback import FeedbackReport
 from coach.llm.parser import ParseReport
 from coach.llm.session import ModelSession, RunStats, run_sync, with_session
 from coach.result import GradeResult
-from coach.rubric.context import Kind
 from coach.rubric.model import Rubric
 from coach.scenarios import Scenario
 from coach.settings import Settings, load_settings
 from coach.tree import Tree
+from coach.vocabulary import Kind
 
 log = logging.getLogger("coach.llm")
 

@@ -14,7 +14,7 @@ from string import Template
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coach.datafiles import data_dir, load_model
+from coach.datafiles import load_model, package_data_dir
 
 
 class PromptTemplate(BaseModel):
@@ -59,14 +59,10 @@ class PromptTemplate(BaseModel):
         ]
 
 
-def prompt_files(folder: Path | None = None) -> list[Path]:
-    return sorted((folder or data_dir("prompts")).glob("*.yaml"))
-
-
 @lru_cache(maxsize=16)
 def load_prompt(name: str, folder: Path | None = None) -> PromptTemplate:
     """Load ``prompts/<name>.yaml``; errors name the file and line."""
-    path = (folder or data_dir("prompts")) / f"{name}.yaml"
+    path = (folder or package_data_dir("prompts")) / f"{name}.yaml"
     prompt = load_model(PromptTemplate, path)
     if prompt.id != name:
         from coach.errors import DataFileError

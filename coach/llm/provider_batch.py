@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coach.errors import EXIT_USAGE, CoachError
-from coach.llm.batch import GradeRequest, Outcome, agrade_many
+from coach.llm.batch import GradeRequest, RequestOutcome, agrade_many
 from coach.llm.client import NO_KEY, parse_json_object
 from coach.llm.schema import LLMTree
 from coach.llm.session import Deferred, ModelSession, RunStats, run_sync
@@ -232,7 +232,7 @@ async def arun_provider_batch(
     on_event: Callable[[BatchEvent], None] | None = None,
     stats: RunStats | None = None,
     poll_interval: float | None = None,
-) -> list[Outcome]:
+) -> list[RequestOutcome]:
     """Grade ``requests`` with the model's requests going through the OpenAI Batch API; see the module docstring."""
     if not settings.use_model:
         raise CoachError("--provider-batch needs a model (--model, COACH_MODEL or OPENAI_API_KEY)", EXIT_USAGE)
@@ -280,7 +280,7 @@ def run_provider_batch(
     on_event: Callable[[BatchEvent], None] | None = None,
     stats: RunStats | None = None,
     poll_interval: float | None = None,
-) -> list[Outcome]:
+) -> list[RequestOutcome]:
     """Sync wrapper of ``arun_provider_batch``; outcomes in input order."""
     return run_sync(
         lambda: arun_provider_batch(

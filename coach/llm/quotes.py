@@ -86,7 +86,3 @@ def locate(answer: str, quote: str, *, start: int = 0) -> tuple[int, int] | None
         if i >= 0:
             return index[i], index[i + len(f) - 1] + 1
     return None
-
-
-def occurs(answer: str, phrase: str) -> bool:
-    return locate(answer, phrase) is not None

@@ -45,9 +45,6 @@ class Provenance:
                 parts.append(f"{label}: {n} nodes, {lk} links")
         return "; ".join(parts) or "empty tree"
 
-    def to_dict(self) -> dict[str, object]:
-        return {"nodes": dict(self.nodes), "links": dict(self.links), "north_star": self.north_star}
-
 
 def link_key(parent: str, child: str) -> str:
     return f"{parent} <- {child}"

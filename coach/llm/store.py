@@ -161,10 +161,6 @@ class Store:
                 (key, model, prompt, prompt_version, blob, time.time()),
             )
 
-    def clear_cache(self) -> int:
-        with self._lock:
-            return self._db.execute("DELETE FROM cache").rowcount
-
     # --- call log ---------------------------------------------------------
     def log_call(
         self,

@@ -44,10 +44,6 @@ class Line:
     marker: str = ""  # the bullet character, kept because "+ new users" or "- churned users" is an operator
     table: bool = False  # a markdown table row: cells between "|"
 
-    @property
-    def is_header(self) -> bool:
-        return self.text.rstrip().endswith(":")
-
 
 @dataclass(frozen=True)
 class Sentence:

@@ -25,20 +25,17 @@ from typing import Any
 
 from coach.errors import EXIT_USAGE, CoachError, DataFileError
 from coach.fileio import read_text_file
-from coach.result import VERDICTS
 from coach.rubric.engine import verdict as verdict_of
+from coach.vocabulary import VERDICT, VERDICTS
 
 STATUSES = ("pass", "fail", "not_applicable")
 _ALIASES = {
-    "sh": "strong_hire",
+    **{VERDICT[v].abbrev.lower(): v for v in VERDICTS},  # sh, h, nh, snh
     "strong_yes": "strong_hire",
-    "h": "hire",
     "yes": "hire",
     "lean_hire": "hire",
-    "nh": "no_hire",
     "no": "no_hire",
     "lean_no_hire": "no_hire",
-    "snh": "strong_no_hire",
     "strong_no": "strong_no_hire",
 }
 

@@ -8,11 +8,7 @@ from typing import Any
 from coach.report.cohort import Summary
 from coach.report.html import h, page
 from coach.report.markdown import md_inline
-from coach.report.model import VERDICT_WORD
-from coach.result import VERDICTS
-
-VERDICT_FILL = {"strong_hire": "#1a7f37", "hire": "#86efac", "no_hire": "#fcd34d", "strong_no_hire": "#b42318"}
-SHORT = {"strong_no_hire": "SNH", "no_hire": "NH", "hire": "H", "strong_hire": "SH"}
+from coach.vocabulary import VERDICT, VERDICTS
 
 
 def _pct(x: float | None) -> str:
@@ -97,7 +93,7 @@ def render_cohort_html(summary: Summary, *, title: str = "coach cohort summary",
     )
     total = s.rows or 1
     verdict_rows = [
-        (VERDICT_WORD[v], s.verdicts[v] / total, f"{s.verdicts[v]} ({_pct(s.verdicts[v] / total)})", VERDICT_FILL[v])
+        (VERDICT[v].label, s.verdicts[v] / total, f"{s.verdicts[v]} ({_pct(s.verdicts[v] / total)})", VERDICT[v].fill)
         for v in reversed(VERDICTS)
     ]
     body.append('<div class="grid"><div class="chart"><h2>Verdicts</h2>')
@@ -149,11 +145,11 @@ def render_cohort_html(summary: Summary, *, title: str = "coach cohort summary",
             f'<div class="kappa"><b>{_num(a.kappa)}</b>quadratic weighted kappa</div></div>'
         )
         body.append('<table class="matrix"><thead><tr><th>coach ↓ / grader →</th>')
-        body += [f"<th>{h(VERDICT_WORD[v])}</th>" for v in VERDICTS]
+        body += [f"<th>{h(VERDICT[v].label)}</th>" for v in VERDICTS]
         body.append("</tr></thead><tbody>")
         top = max((x for row in a.matrix for x in row), default=0) or 1
         for i, v in enumerate(VERDICTS):
-            body.append(f"<tr><th>{h(VERDICT_WORD[v])}</th>")
+            body.append(f"<tr><th>{h(VERDICT[v].label)}</th>")
             for j, count in enumerate(a.matrix[i]):
                 shade = f"rgba(29,78,216,{0.08 + 0.5 * count / top:.2f})" if count else "transparent"
                 cls = ' class="diag"' if i == j else ""
@@ -164,9 +160,9 @@ def render_cohort_html(summary: Summary, *, title: str = "coach cohort summary",
             body.append('<h3>Disagreements</h3><table class="disagreements"><thead><tr><th>id</th><th>coach</th>'
                         "<th>grader</th><th class=\"num\">steps apart</th></tr></thead><tbody>")  # fmt: skip
             for rid, want, got in a.disagreements:
-                gap = abs(VERDICTS.index(want) - VERDICTS.index(got))
+                gap = abs(VERDICT[want].rank - VERDICT[got].rank)
                 body.append(
-                    f"<tr><td>{h(rid)}</td><td>{h(VERDICT_WORD[want])}</td><td>{h(VERDICT_WORD[got])}</td>"
+                    f"<tr><td>{h(rid)}</td><td>{h(VERDICT[want].label)}</td><td>{h(VERDICT[got].label)}</td>"
                     f'<td class="num">{gap}</td></tr>'
                 )
             body.append("</tbody></table>")
@@ -192,7 +188,7 @@ def render_cohort_markdown(summary: Summary, *, title: str = "coach cohort summa
     ]
     out += ["## Verdicts", "", "| verdict | answers | share |", "|---|---:|---:|"]
     for v in reversed(VERDICTS):
-        out.append(f"| {VERDICT_WORD[v]} | {s.verdicts[v]} | {_pct(s.verdicts[v] / s.rows if s.rows else None)} |")
+        out.append(f"| {VERDICT[v].label} | {s.verdicts[v]} | {_pct(s.verdicts[v] / s.rows if s.rows else None)} |")
     out += ["", "## Pass rate by criterion", "", "| criterion | core | pass rate | applies to | prompted | by coach |",
             "|---|---|---:|---:|---:|---:|"]  # fmt: skip
     for c in s.criteria:
@@ -217,11 +213,11 @@ def render_cohort_markdown(summary: Summary, *, title: str = "coach cohort summa
         out += [f"- exact agreement: {_pct(a.exact)}", f"- within one step: {_pct(a.within_one)}",
                 f"- quadratic weighted kappa: {_num(a.kappa)}", ""]  # fmt: skip
         out += [
-            "| coach ↓ / grader → | " + " | ".join(SHORT[v] for v in VERDICTS) + " |",
+            "| coach ↓ / grader → | " + " | ".join(VERDICT[v].abbrev for v in VERDICTS) + " |",
             "|---|" + "---:|" * len(VERDICTS),
         ]
         for i, v in enumerate(VERDICTS):
-            out.append(f"| {VERDICT_WORD[v]} | " + " | ".join(str(x) for x in a.matrix[i]) + " |")
+            out.append(f"| {VERDICT[v].label} | " + " | ".join(str(x) for x in a.matrix[i]) + " |")
         if a.disagreements:
             out += ["", "Disagreements:", ""]
             out += [f"- {md_inline(rid)}: coach {want}, grader {got}" for rid, want, got in a.disagreements]

@@ -20,7 +20,6 @@ from coach.report.model import (
     STALE_FEEDBACK,
     STATUS_MARK,
     STATUS_WORD,
-    VERDICT_WORD,
     Report,
     ReportSection,
     criterion_title,
@@ -29,6 +28,7 @@ from coach.report.model import (
 from coach.report.svg import tree_svg
 from coach.result import CriterionResult
 from coach.rubric.model import Rubric
+from coach.vocabulary import kind_words, verdict_label
 
 _INVALID = regexes.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
 
@@ -117,14 +117,14 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: int) -> str:
     if r.question:
         where = f' <small class="where">(line {sec.line})</small>' if sec.line else ""
         out.append(f'<div class="question"><span class="label">Question{where}</span>{h(r.question)}</div>')
-    facts = [f"<span>kind: {h(r.kind.replace('_', ' '))}</span>"]
+    facts = [f"<span>kind: {h(kind_words(r.kind))}</span>"]
     if r.scenario:
         facts.append(f"<span>scenario: <code>{h(r.scenario)}</code></span>")
     facts.append(f"<span>{'AI product' if r.ai_product else 'not an AI product'}</span>")
     facts.append(f"<span>parser: {h(r.parser)}</span>")
     out.append(f'<p class="meta">{"".join(facts)}</p>')
     out.append(
-        f'<div class="headline"><span class="verdict {r.verdict}">{h(VERDICT_WORD.get(r.verdict, r.verdict))}</span>'
+        f'<div class="headline"><span class="verdict {r.verdict}">{h(verdict_label(r.verdict))}</span>'
         f'<span class="score">{r.score}<small>/100</small></span>'
         f'<span class="scorebar" role="img" aria-label="score {r.score} of 100"><span style="width:{r.score}%"></span></span>'
         "</div>"

@@ -15,7 +15,6 @@ from coach import regexes
 from coach.overrides import coach_decisions
 from coach.report.model import (
     STALE_FEEDBACK,
-    VERDICT_WORD,
     Report,
     ReportSection,
     criterion_title,
@@ -25,6 +24,7 @@ from coach.report.model import (
 )
 from coach.report.tree_export import LEGEND, outline
 from coach.rubric.model import Rubric
+from coach.vocabulary import verdict_label
 
 _MD_PUNCT = regexes.compile(r"([\\`*_{}\[\]()#+!|~^])")
 _LINE_START = regexes.compile(r"^(\s*)([-+>=]|\d+[.)])")
@@ -84,7 +84,7 @@ def _section(sec: ReportSection, rubric: Rubric | None, level: str) -> list[str]
         out += [f"**Question{where}:** {md_inline(r.question)}", ""]
     if r.scenario:
         out += [f"**Scenario:** `{r.scenario}`", ""]
-    out += [f"**Verdict: {VERDICT_WORD.get(r.verdict, r.verdict)}** · score {r.score}/100", ""]
+    out += [f"**Verdict: {verdict_label(r.verdict)}** · score {r.score}/100", ""]
     if r.notice:
         out += [f"> **Notice:** {md_inline(r.notice)}", ""]
     out += ["| criterion | status | decided by | evidence and notes |", "|---|---|---|---|"]

@@ -17,12 +17,6 @@ from coach.rubric.model import Rubric
 STATUS_WORD = {"pass": "pass", "fail": "fail", "not_applicable": "n/a"}
 STATUS_MARK = {"pass": "✔", "fail": "✘", "not_applicable": "–"}
 STALE_FEEDBACK = "The feedback was written from the grader's decisions, before the coach's overrides."
-VERDICT_WORD = {
-    "strong_hire": "Strong hire",
-    "hire": "Hire",
-    "no_hire": "No hire",
-    "strong_no_hire": "Strong no hire",
-}
 
 
 @dataclass
@@ -68,14 +62,6 @@ def decided_by(c: CriterionResult) -> str:
 def status_text(c: CriterionResult) -> str:
     text = f"{STATUS_MARK[c.status]} {STATUS_WORD[c.status]}"
     return text + " (prompted)" if c.prompted else text
-
-
-def report_from_results(results: list[GradeResult], **kwargs) -> Report:
-    sections = [
-        ReportSection(r, heading=(f"Answer {i} of {len(results)}" if len(results) > 1 else ""))
-        for i, r in enumerate(results, 1)
-    ]
-    return Report(sections, **kwargs)
 
 
 _HEADING = regexes.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")

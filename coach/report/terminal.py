@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 from coach.answers import safe_text
 from coach.overrides import coach_decisions
-from coach.report.model import VERDICT_WORD, Report, criterion_title, decided_by, status_text
+from coach.report.model import Report, criterion_title, decided_by, status_text
 from coach.report.tree_export import to_text
+from coach.vocabulary import verdict_banner, verdict_style
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,12 +16,6 @@ if TYPE_CHECKING:
     from coach.rubric.model import Rubric
 
 _STYLE = {"pass": "bold green", "fail": "bold red", "not_applicable": "dim"}
-_VERDICT_STYLE = {
-    "strong_hire": "bold white on green",
-    "hire": "bold black on bright_green",
-    "no_hire": "bold black on yellow",
-    "strong_no_hire": "bold white on red",
-}
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -41,9 +36,7 @@ def print_report(console: Console, report: Report, rubric: Rubric | None = None,
         if sec.heading:
             console.print(Rule(safe_text(sec.heading, style="bold"), align="left"))
         banner = Text()
-        banner.append(
-            f" {VERDICT_WORD.get(r.verdict, r.verdict).upper()} ", style=_VERDICT_STYLE.get(r.verdict, "bold")
-        )
+        banner.append(f" {verdict_banner(r.verdict)} ", style=verdict_style(r.verdict))
         banner.append(f"   score {r.score}/100", style="bold")
         if any(c.source == "coach" for c in r.criteria):
             banner.append("   (with the coach's overrides)", style="magenta")

@@ -14,8 +14,8 @@ from typing import Literal
 
 from coach import regexes
 from coach.parse.words import family
+from coach.vocabulary import METRIC_CHANGE_KINDS, Kind
 
-Kind = Literal["measure_success", "metric_drop", "conflicting_metrics", "north_star"]
 Direction = Literal["down", "up"]
 
 _NUMBER = regexes.compile(r"[$€£]?\d[\d.,]*\s*(?:%|k|m|bn|x)?", re.I)
@@ -46,7 +46,7 @@ class QuestionContext:
 
     @property
     def metric_change(self) -> bool:
-        return self.kind in ("metric_drop", "conflicting_metrics")
+        return self.kind in METRIC_CHANGE_KINDS
 
     @property
     def wrong_way(self) -> MovedMetric | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from coach.result import CriterionResult, Verdict
+from coach.result import CriterionResult
 from coach.rubric.context import QuestionContext
 from coach.rubric.model import CriterionSpec, Rubric
 from coach.rubric.registry import RuleInput, get_rule
 from coach.tree import Tree
+from coach.vocabulary import Verdict
 
 
 def applicable(spec: CriterionSpec, ctx: QuestionContext) -> bool:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from coach.datafiles import data_dir, load_model
+from coach.datafiles import load_model, package_data_dir
 
 Applies = Literal["always", "ai_product", "metric_change", "conflicting_metrics"]
 CORE_IDS = ("north_star", "hierarchy", "math_vs_causal", "guardrails", "ai_layer", "rca")
@@ -53,4 +53,4 @@ class Rubric(BaseModel):
 
 @lru_cache(maxsize=8)
 def load_rubric(path: Path | None = None) -> Rubric:
-    return load_model(Rubric, path or data_dir("rubrics") / "strong_hire.yaml")
+    return load_model(Rubric, path or package_data_dir("rubrics") / "strong_hire.yaml")

@@ -235,13 +235,14 @@ def match_scenario(question: str, scenarios: Iterable[object], threshold: float 
     question (a metric that moved, or not).
     """
     from coach.rubric.context import classify
+    from coach.vocabulary import METRIC_CHANGE_KINDS
 
     best, best_score = None, threshold
     words = _content(question)
     change = classify(question).metric_change
     for s in scenarios:
         q = getattr(s, "question", "")
-        if (getattr(s, "kind", "") in ("metric_drop", "conflicting_metrics")) != change:
+        if (getattr(s, "kind", "") in METRIC_CHANGE_KINDS) != change:
             continue  # a metric that moved is a different question from "how would you measure it"
         ents = _entities(q) | _entities(getattr(s, "title", ""))
         if ents and not (ents & words):

@@ -24,9 +24,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from coach.errors import CoachError
-from coach.report.model import STATUS_MARK, STATUS_WORD, VERDICT_WORD, decided_by
+from coach.report.model import STATUS_MARK, STATUS_WORD, decided_by
 from coach.review_file import Record, ReviewFile, load_review_file
 from coach.tui.safe import literal, one_line
+from coach.vocabulary import verdict_banner, verdict_label
 
 _STATUS_STYLE = {"pass": "bold green", "fail": "bold red", "not_applicable": "dim"}
 
@@ -134,7 +135,7 @@ class ReviewApp(App[None]):
         coach = sum(1 for c in r.criteria if c.source == "coach")
         return (
             literal(one_line(r.id or f"line {rec.line}")),
-            Text(VERDICT_WORD.get(r.verdict, r.verdict)),
+            Text(verdict_label(r.verdict)),
             Text(str(r.score), justify="right"),
             Text(str(coach) if coach else "", justify="right"),
         )
@@ -161,7 +162,7 @@ class ReviewApp(App[None]):
         answers = self.query_one("#answers", DataTable)
         answers.move_cursor(row=self.index)
         banner = Text()
-        banner.append(f" {VERDICT_WORD.get(r.verdict, r.verdict).upper()} ", style="bold reverse")
+        banner.append(f" {verdict_banner(r.verdict)} ", style="bold reverse")
         banner.append(f"  score {r.score}/100", style="bold")
         if any(c.source == "coach" for c in r.criteria):
             banner.append("  (with the coach's overrides)", style="magenta")

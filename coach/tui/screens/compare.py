@@ -13,13 +13,13 @@ from coach.tui.safe import one_line
 from coach.tui.screens.base import CoachScreen
 from coach.tui.screens.history import short_time
 from coach.tui.widgets.kpi_tree import LEGEND, KpiTree
-from coach.tui.widgets.verdict import SHORT
+from coach.vocabulary import VERDICT
 
 
 def comparison_text(cmp: history.Comparison, titles: dict[str, str]) -> Text:
     text = Text()
     text.append("Verdict ", style="bold")
-    text.append(f"{SHORT[cmp.before.verdict]} → {SHORT[cmp.after.verdict]}")
+    text.append(f"{VERDICT[cmp.before.verdict].words} → {VERDICT[cmp.after.verdict].words}")
     sign = "+" if cmp.score_delta >= 0 else ""
     text.append("   Score ", style="bold")
     text.append(f"{cmp.before.score} → {cmp.after.score} ({sign}{cmp.score_delta})")

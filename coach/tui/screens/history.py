@@ -16,10 +16,9 @@ from coach import history
 from coach.tui.safe import one_line
 from coach.tui.screens.base import CoachScreen
 from coach.tui.widgets.pass_rates import PassRates
-from coach.tui.widgets.verdict import SHORT
+from coach.vocabulary import verdict_words
 
 ALL = "__all__"
-HISTORY_TABS = ("attempts", "chart", "habits")
 
 
 def short_time(timestamp: float) -> str:
@@ -145,7 +144,7 @@ class HistoryScreen(CoachScreen):
             cells = [
                 Text("✓" if a.id in self.marked else ""),
                 Text(short_time(a.created_at)),
-                Text(SHORT.get(a.verdict, a.verdict)),
+                Text(verdict_words(a.verdict)),
                 Text(str(a.score), justify="right"),
                 Text(f"→{a.follow_up.result.score}" if a.follow_up else ""),
             ]

@@ -13,22 +13,10 @@ from coach import history
 from coach.scenarios import Scenario
 from coach.tui.safe import one_line
 from coach.tui.screens.base import CoachScreen
-from coach.tui.widgets.verdict import SHORT
+from coach.vocabulary import KIND, KINDS, VERDICT
 
-KINDS: tuple[str | None, ...] = (None, "measure_success", "metric_drop", "conflicting_metrics", "north_star")
-KIND_LABEL = {
-    None: "all kinds",
-    "measure_success": "measure success",
-    "metric_drop": "metric drop",
-    "conflicting_metrics": "conflicting",
-    "north_star": "north star",
-}
-KIND_SHORT = {
-    "measure_success": "success",
-    "metric_drop": "drop",
-    "conflicting_metrics": "conflict",
-    "north_star": "north star",
-}
+KIND_FILTERS: tuple[str | None, ...] = (None, *KINDS)
+KIND_LABEL: dict[str | None, str] = {None: "all kinds", **{k: KIND[k].label for k in KINDS}}
 AI_FILTERS: tuple[bool | None, ...] = (None, True, False)
 AI_LABEL = {None: "AI and non-AI", True: "AI only", False: "non-AI only"}
 
@@ -114,7 +102,7 @@ class PickScreen(CoachScreen):
         for s in self.shown:
             table.add_row(
                 Text(one_line(s.title)),
-                Text(KIND_SHORT[s.kind]),
+                Text(KIND[s.kind].short),
                 Text("AI" if s.ai_product else ""),
                 Text(str(s.time_limit), justify="right"),
                 self._best(s.id),
@@ -129,7 +117,7 @@ class PickScreen(CoachScreen):
         summary = self._summaries.get(scenario_id)
         text = Text()
         if summary is not None:
-            text.append(f"{SHORT[summary.best_verdict]} ×{summary.attempts}")
+            text.append(f"{VERDICT[summary.best_verdict].words} ×{summary.attempts}")
         if scenario_id in self._drafts:
             text.append(" ✎" if summary else "✎ draft", style="italic")
         return text if text.plain else Text("–", style="dim")
@@ -180,7 +168,7 @@ class PickScreen(CoachScreen):
         text.append("\n" + " · ".join(meta), style="dim")
         summary = self._summaries.get(s.id)
         if summary:
-            text.append(f" · best {SHORT[summary.best_verdict]} ({summary.best_score}/100)", style="dim")
+            text.append(f" · best {VERDICT[summary.best_verdict].words} ({summary.best_score}/100)", style="dim")
         detail.update(text)
 
     # --- events and actions ------------------------------------------------------------------
@@ -234,7 +222,7 @@ class PickScreen(CoachScreen):
         self.action_focus_table()
 
     def action_cycle_kind(self) -> None:
-        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+        self.kind = KIND_FILTERS[(KIND_FILTERS.index(self.kind) + 1) % len(KIND_FILTERS)]
         self.refilter()
 
     def action_cycle_ai(self) -> None:

@@ -6,14 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from coach.result import GradeResult
-
-VERDICT_WORDS = {
-    "strong_hire": "STRONG HIRE",
-    "hire": "HIRE",
-    "no_hire": "NO HIRE",
-    "strong_no_hire": "STRONG NO HIRE",
-}
-SHORT = {"strong_hire": "strong hire", "hire": "hire", "no_hire": "no hire", "strong_no_hire": "strong no hire"}
+from coach.vocabulary import VERDICT, VERDICTS
 
 
 def core_summary(result: GradeResult) -> str:
@@ -30,26 +23,22 @@ def core_summary(result: GradeResult) -> str:
 
 
 class VerdictBanner(Static):
-    DEFAULT_CSS = """
-    VerdictBanner { height: auto; padding: 0 1; text-style: bold; background: $panel; }
-    VerdictBanner.-strong_hire { background: $success 60%; }
-    VerdictBanner.-hire { background: $success 30%; }
-    VerdictBanner.-no_hire { background: $warning 40%; }
-    VerdictBanner.-strong_no_hire { background: $error 50%; }
-    """
+    DEFAULT_CSS = "VerdictBanner { height: auto; padding: 0 1; text-style: bold; background: $panel; }\n" + "".join(
+        f"VerdictBanner.-{v} {{ background: {VERDICT[v].tui_background}; }}\n" for v in reversed(VERDICTS)
+    )
 
     def show(self, result: GradeResult, *, label: str = "") -> None:
-        for v in VERDICT_WORDS:
+        for v in VERDICTS:
             self.remove_class(f"-{v}")
         self.add_class(f"-{result.verdict}")
         text = Text()
-        text.append(f" {VERDICT_WORDS[result.verdict]} ", style="bold reverse")
+        text.append(f" {VERDICT[result.verdict].banner} ", style="bold reverse")
         text.append(f"  {result.score}/100 · {core_summary(result)}")
         if label:
             text.append(f" · {label}", style="italic")
         self.update(text)
 
     def waiting(self, message: str) -> None:
-        for v in VERDICT_WORDS:
+        for v in VERDICTS:
             self.remove_class(f"-{v}")
         self.update(Text(message))
