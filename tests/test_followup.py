@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from tui_support import SCENARIO, fake_grader
 
 from coach.followup import (
@@ -118,17 +117,6 @@ def test_grade_follow_up_uses_the_given_first_result():
     assert calls == ["nothing\n\nnorth star"]
 
 
-def _rules_registered() -> bool:
-    from coach.rubric.registry import get_rule
-
-    try:
-        get_rule("north_star")
-    except KeyError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _rules_registered(), reason="the rubric rules are not registered yet")
 def test_with_the_real_grader_a_guardrail_follow_up_is_prompted():
     from coach.scenarios import load_scenarios
 

@@ -69,15 +69,14 @@ def test_unreachable_server_falls_back():
     assert result.parser == "offline" and "could not reach" in result.notice
 
 
-def test_missing_provider_package_falls_back_and_check_model_says_why():
+def test_missing_provider_package_falls_back_and_check_model_says_why(monkeypatch):
+    # The package is made missing whatever is installed, so the test asserts the same thing everywhere.
+    monkeypatch.setitem(sys.modules, "langchain_ollama", None)
     s = Settings(model="ollama:llama3.1", max_retries=0)
-    try:
-        import langchain_ollama  # noqa: F401
-    except ImportError:
-        result = grade_with_model(SAMPLE_ANSWER, question=SAMPLE_QUESTION, settings=s)
-        assert result.parser == "offline" and "pip install langchain-ollama" in result.notice
-        with pytest.raises(CoachError, match="langchain-ollama"):
-            check_model(s)
+    result = grade_with_model(SAMPLE_ANSWER, question=SAMPLE_QUESTION, settings=s)
+    assert result.parser == "offline" and "pip install langchain-ollama" in result.notice
+    with pytest.raises(CoachError, match="langchain-ollama"):
+        check_model(s)
     with pytest.raises(CoachError, match="nonexistent"):
         check_model(Settings(model="nonexistent:thing"))
     check_model(Settings())  # offline: nothing to check
