@@ -104,6 +104,19 @@ class Measurability:
 _ABSTRACT = regexes.compile(r"(?:ing|ness|ency|ity|ship|hood|ism|ment)$", re.I)
 
 
+# an acronym ("DAU") or a plural noun ("sessions") on its own
+_COUNTED = regexes.compile(r"^(?:[A-Z][A-Z0-9]{1,6}|.*[a-z]{3,}s)$")
+
+
+def counted(name: str) -> bool:
+    """Stricter than ``measurable``: the name plainly counts something (a unit word, an acronym, a plural noun).
+
+    For the terms of a formula written beside a theme word ("stickiness (DAU/MAU)"), where a gloss such as
+    "supply/demand balance" must not pass.
+    """
+    return bool(_COUNTED.search(name) or family("unit").search(name))
+
+
 @lru_cache(maxsize=4096)
 def measurable(name: str) -> Measurability:
     """Whether ``name`` can be counted or measured, and if not, why (in words a candidate understands)."""

@@ -89,14 +89,14 @@ def _placing_sentence(answer: str) -> str | None:
         after = sents[i + 1] if i + 1 < len(sents) else ""
         if (
             _THOSE.match(after)
-            and _cue_in(after)
+            and _cues(after)
             and any(measurable(m.group(0)).measurable for m in family("model_metric").finditer(text))
         ):
             return f"{text} {after}"
+        cues = _cues(text)
         for metric in family("model_metric").finditer(text):
             if not measurable(metric.group(0)).measurable:
                 continue
-            cues = [*family("drives").finditer(text), *family("driven_by").finditer(text), *_UPSTREAM.finditer(text)]
             for cue in cues:
                 # the cue in the metric's own clause: "a lower hallucination rate lifts acceptance"
                 a, b = (
@@ -114,5 +114,6 @@ def _placing_sentence(answer: str) -> str | None:
     return None
 
 
-def _cue_in(text: str) -> bool:
-    return any(family(f).search(text) for f in ("drives", "driven_by")) or _UPSTREAM.search(text) is not None
+def _cues(text: str) -> list[re.Match[str]]:
+    """The words in ``text`` that put one thing upstream of another ("drives", "driven by", "feeds", "under")."""
+    return [*family("drives").finditer(text), *family("driven_by").finditer(text), *_UPSTREAM.finditer(text)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from coach import regexes
 from coach.parse.words import family
-from coach.rubric.measurable import measurable
+from coach.rubric.measurable import counted, measurable
 from coach.rubric.registry import Outcome, RuleInput, rule
 from coach.rubric.treeview import children, node_quote
 from coach.rubric.walk import moved_node, walk
@@ -86,11 +86,9 @@ def _bracketed_definition(answer: str, node: Node) -> str | None:
             continue
         sides = [side.strip() for side in _FORMULA_OP.split(m.group(1))]
         # a formula ("DAU/MAU"), every term of it a metric: a gloss ("merchants thriving") does not count
-        if len(sides) >= 2 and all(_COUNTED.search(side) or family("unit").search(side) for side in sides):
+        if len(sides) >= 2 and all(counted(side) for side in sides):
             return m.group(1).strip()
     return None
 
 
-# an acronym ("DAU") or a plural noun ("sessions"): something counted
-_COUNTED = regexes.compile(r"^(?:[A-Z][A-Z0-9]{1,6}|.*[a-z]{3,}s)$")
 _FORMULA_OP = regexes.compile(r"\s*[/÷×*=+−]\s*")
